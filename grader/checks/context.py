@@ -1,0 +1,130 @@
+"""What a check can see: the exported artifacts and the execution outcome — nothing live.
+
+Runs in the checker process, which never executed student code. Models are loaded from
+their ``.keras`` files with Keras safe mode (no Lambda layers, no custom classes, no
+pickle); values come from JSON or ``.npy`` files loaded with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from grader.outcomes import CheckResult, ExecutionOutcome
+from grader.spec import CheckSpec, ExerciseSpec
+
+
+class CheckContext:
+    def __init__(self, spec: ExerciseSpec, outcome: ExecutionOutcome, artifacts_dir: Path | None,
+                 data_dir: Path | None = None):
+        self.spec = spec
+        self.data_dir = data_dir
+        self.outcome = outcome
+        self.artifacts_dir = artifacts_dir
+        self.manifest: dict[str, dict[str, Any]] = outcome.artifacts or {}
+        self._models: dict[str, Any] = {}
+        self._model_errors: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    # ------------------------------------------------------------------ lookup
+    def entry(self, name: str) -> dict[str, Any]:
+        return self.manifest.get(name, {"status": "absent"})
+
+    def found_as(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        found = self.entry(name).get("found_as")
+        return found if found and found != name else None
+
+    def missing_reason(self, check: CheckSpec, needs: str) -> CheckResult | None:
+        """A result explaining why the artifact cannot be checked, or None when it can."""
+        name = check.artifact
+        assert name is not None
+        entry = self.entry(name)
+        status = entry.get("status", "absent")
+
+        def result(message: str, **params: Any) -> CheckResult:
+            return CheckResult(id=check.id, kind=check.kind, status="missing", message=message,
+                               params={"name": name, **params})
+
+        if status == "ok":
+            if needs == "model":
+                model, error = self.model(name)
+                if model is None:
+                    return result(*error)
+            return None
+        if status in ("unsupported", "export_error"):
+            expected = "model.expected" if needs == "model" else "value.expected"
+            from grader.messages import render
+
+            return result("artifact.unsupported", type=entry.get("type", "?"),
+                          expected_kind=render(expected), error=entry.get("error", ""))
+        if status == "save_failed":
+            return result("artifact.save_failed", error=entry.get("error", ""))
+        if entry.get("candidates"):
+            return result("artifact.candidates", candidates=", ".join(entry["candidates"]))
+        return self._absent(result)
+
+    def _absent(self, result: Any) -> CheckResult:
+        out = self.outcome
+        if out.status in ("invalid_notebook", "kernel_failed"):
+            return result("artifact.not_run", detail=out.detail or out.status)
+        if out.status == "dead_kernel":
+            return result("artifact.absent_dead_kernel", cell=out.failing_cell, detail=out.detail or "")
+        if out.status == "timeout":
+            cell = next((c for c in out.cells if c.status == "timeout"), None)
+            detail = out.detail or (cell.evalue if cell else "")
+            return result("artifact.absent_timeout", detail=detail)
+        failed = out.failed_cells
+        if failed:
+            first = failed[0]
+            return result("artifact.absent_after_error", cell=first.index, ename=first.ename,
+                          evalue=(first.evalue or "")[:120])
+        return result("artifact.absent")
+
+    # ------------------------------------------------------------------ loading
+    def value(self, name: str) -> Any:
+        entry = self.entry(name)
+        if "file" in entry and entry.get("type") == "ndarray":
+            import numpy as np
+
+            assert self.artifacts_dir is not None
+            return np.load(self.artifacts_dir / entry["file"], allow_pickle=False)
+        return entry.get("value")
+
+    def value_type(self, name: str) -> str:
+        return str(self.entry(name).get("type", "?"))
+
+    def model(self, name: str) -> tuple[Any, tuple[str, dict[str, Any]]]:
+        """(model, _) or (None, (message key, params)). Loaded once, in safe mode."""
+        if name in self._models:
+            return self._models[name], ("", {})
+        if name in self._model_errors:
+            return None, self._model_errors[name]
+        entry = self.entry(name)
+        assert self.artifacts_dir is not None
+        path = self.artifacts_dir / entry["file"]
+        import keras
+
+        try:
+            model = keras.saving.load_model(path, safe_mode=True, compile=False)
+        except Exception as exc:
+            text = str(exc).strip().splitlines()
+            error = f"{type(exc).__name__}: {text[0][:300] if text else ''}"
+            self._model_errors[name] = ("model.unsafe", {"error": error})
+            return None, self._model_errors[name]
+        if not model.built or not model.weights:
+            self._model_errors[name] = ("model.not_built", {})
+            return None, self._model_errors[name]
+        self._models[name] = model
+        return model, ("", {})
+
+    def history(self, name: str) -> dict[str, list[float]] | None:
+        entry = self.entry(name)
+        if not entry.get("history") or self.artifacts_dir is None:
+            return None
+        try:
+            data = json.loads((self.artifacts_dir / entry["history"]).read_text())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None

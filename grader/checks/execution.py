@@ -1,0 +1,32 @@
+"""Check kind ``ran_cleanly``: which cells failed, and why."""
+
+from __future__ import annotations
+
+from grader.checks import register
+from grader.checks.context import CheckContext
+from grader.outcomes import CheckResult
+from grader.spec import CheckSpec
+
+
+@register("ran_cleanly", needs=None, allowed={"max_failed_cells"})
+def check_ran_cleanly(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+    out = ctx.outcome
+    allowed = int(check.expect.get("max_failed_cells", 0))
+    failed = out.failed_cells
+    not_run = [c for c in out.cells if c.status == "not_run"]
+    broken = out.status in ("invalid_notebook", "kernel_failed", "dead_kernel") or (
+        out.status == "timeout" and not failed
+    )
+    found = [{"cell": c.index, "status": c.status, "ename": c.ename} for c in failed]
+    if broken and not failed:
+        found.append({"cell": out.failing_cell, "status": out.status, "ename": out.detail})
+    ok = len(found) <= allowed and not not_run and not broken
+    cells = ", ".join(
+        f"{f['cell']} ({f['ename'] or f['status']})" if f["cell"] is not None else str(f["ename"]) for f in found
+    )
+    return CheckResult(
+        id=check.id, kind=check.kind, status="pass" if ok else "fail",
+        message="ran.ok" if ok else "ran.failed",
+        params={"n": max(len(found), 1) if not ok else 0, "cells": cells or out.status},
+        expected={"max_failed_cells": allowed}, found=found,
+    )

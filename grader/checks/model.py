@@ -1,0 +1,268 @@
+"""Check kinds that read a saved Keras model: ``model_structure``, ``output_shapes``,
+``param_count``.
+
+Structure is read from the loaded model's layers and their configs, never from text that
+``model.summary()`` printed. Parameters are counted as Keras does: trainable and
+non-trainable weights separately, a weight shared by two layers once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.checks import register
+from grader.checks.context import CheckContext
+from grader.outcomes import CheckResult
+from grader.spec import CheckSpec
+
+LAYER_ATTRS = ("units", "activation", "rate", "filters", "kernel_size", "strides", "padding",
+               "pool_size", "kernel_regularizer", "bias_regularizer", "use_bias", "trainable")
+_REG_KEYS = ("kernel_regularizer", "bias_regularizer")
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict) and "class_name" in value:  # a serialized regularizer
+        cfg = value.get("config", {}) or {}
+        out = {"type": value["class_name"]}
+        out.update({k: round(float(v), 10) for k, v in cfg.items() if isinstance(v, (int, float))})
+        return out
+    if isinstance(value, float):
+        return round(value, 10)
+    return value
+
+
+def describe_layers(model: Any, fold_activations: bool = True) -> list[dict[str, Any]]:
+    """The model's layers (InputLayer excluded) as plain dicts of the attributes graded."""
+    layers: list[dict[str, Any]] = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        cfg = layer.get_config()
+        d: dict[str, Any] = {"type": kind, "name": layer.name}
+        for attr in LAYER_ATTRS:
+            if attr in cfg and attr != "trainable":
+                d[attr] = _norm(cfg[attr])
+        d["trainable"] = bool(layer.trainable)
+        try:
+            d["output_shape"] = [None if s is None else int(s) for s in layer.output.shape]
+        except Exception:
+            d["output_shape"] = None
+        d["params"] = int(sum(int(_size(w)) for w in layer.weights))
+        if fold_activations and kind in ("Activation", "Softmax", "ReLU") and layers:
+            prev = layers[-1]
+            if prev.get("activation") in (None, "linear"):
+                act = cfg.get("activation") if kind == "Activation" else kind.lower()
+                prev["activation"] = act
+                prev["output_shape"] = d["output_shape"]
+                prev["folded"] = kind
+                continue
+        layers.append(d)
+    return layers
+
+
+def _size(weight: Any) -> int:
+    n = 1
+    for s in weight.shape:
+        n *= int(s)
+    return n
+
+
+def _layer_label(d: dict[str, Any]) -> str:
+    parts = []
+    for attr in ("units", "filters", "rate"):
+        if attr in d:
+            parts.append(str(d[attr]))
+    if "kernel_size" in d:
+        parts.append("x".join(str(k) for k in d["kernel_size"]))
+    if d.get("activation") not in (None, "linear"):
+        parts.append(str(d["activation"]))
+    return f"{d['type']}({', '.join(parts)})"
+
+
+def _expected_label(e: dict[str, Any]) -> str:
+    return _layer_label({**e, "kernel_size": _as_pair(e["kernel_size"])} if "kernel_size" in e else e)
+
+
+def _as_pair(v: Any) -> Any:
+    return [v, v] if isinstance(v, int) else v
+
+
+def _attr_matches(found: Any, expected: Any) -> bool:
+    if isinstance(expected, list) and expected and all(isinstance(x, str) for x in expected):
+        return found in expected  # a list of strings = any of them
+    if isinstance(expected, int) and isinstance(found, list):
+        return all(f == expected for f in found)  # kernel_size: 4 == [4, 4]
+    if isinstance(expected, dict):
+        if not isinstance(found, dict):
+            return False
+        return all(_attr_matches(found.get(k), v) for k, v in expected.items())
+    if isinstance(expected, float) or isinstance(found, float):
+        try:
+            return abs(float(found) - float(expected)) <= 1e-6
+        except (TypeError, ValueError):
+            return False
+    return bool(found == expected)
+
+
+def _validate_structure(expect: dict[str, Any]) -> str | None:
+    layers = expect.get("layers")
+    if not isinstance(layers, list) or not layers:
+        return "layers must be a non-empty list of layer descriptions"
+    allowed = set(LAYER_ATTRS) | {"type"}
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, dict) or "type" not in layer:
+            return f"layers.{i} must be a mapping with at least 'type'"
+        bad = set(layer) - allowed
+        if bad:
+            return f"layers.{i}: unknown attribute(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(allowed))}"
+    return None
+
+
+@register("model_structure", needs="model", allowed={"layers", "fold_activations"}, required={"layers"},
+          validate=_validate_structure)
+def check_structure(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+    model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
+    found = describe_layers(model, check.expect.get("fold_activations", True))
+    expected: list[dict[str, Any]] = check.expect["layers"]
+    details: list[dict[str, Any]] = []
+    total = right = 0
+    # lengths are always compared: a zip alone would pass a model with only the first layer
+    if len(found) != len(expected):
+        details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(expected)}})
+    for pos in range(max(len(found), len(expected))):
+        e = expected[pos] if pos < len(expected) else None
+        f = found[pos] if pos < len(found) else None
+        label = pos + 1
+        if e is None:
+            assert f is not None
+            details.append({"message": "structure.extra_layer", "params": {"pos": label, "found": _layer_label(f)}})
+            total += 1
+            continue
+        total += len(e)
+        if f is None:
+            details.append({"message": "structure.missing_layer", "params": {"pos": label, "expected": _expected_label(e)}})
+            continue
+        if f["type"] != e["type"]:
+            details.append({"message": "structure.type", "params": {"pos": label, "found": f["type"], "expected": e["type"]}})
+            continue
+        right += 1
+        for attr, want in e.items():
+            if attr == "type":
+                continue
+            got = f.get(attr)
+            if _attr_matches(got, want):
+                right += 1
+            else:
+                details.append({"message": "structure.attr", "params": {
+                    "pos": label, "layer": f["type"], "attr": attr,
+                    "found": _show(got), "expected": _show(want)}})
+    ok = not details
+    summary_f = " → ".join(_layer_label(f) for f in found)
+    summary_e = " → ".join(_expected_label(e) for e in expected)
+    return CheckResult(
+        id=check.id, kind=check.kind, status="pass" if ok else "fail",
+        message="structure.ok" if ok else "structure.wrong",
+        params={"summary": summary_f, "summary_found": summary_f, "summary_expected": summary_e},
+        expected=expected, found=[{k: v for k, v in f.items() if k != "name"} for f in found],
+        fraction=right / total if total else 1.0, details=details,
+    )
+
+
+def _show(v: Any) -> Any:
+    if isinstance(v, str):
+        return f"'{v}'"
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return " o ".join(f"'{x}'" for x in v)
+    if isinstance(v, list):
+        return tuple(v)
+    return v
+
+
+def _shape_ok(found: Any, expected: Any) -> bool:
+    if found is None or len(found) != len(expected):
+        return False
+    return all(e is None or e == f for f, e in zip(found, expected))
+
+
+def _shapes(x: Any) -> list[Any]:
+    return [None if s is None else int(s) for s in x.shape]
+
+
+@register("output_shapes", needs="model", allowed={"input", "output", "layers"},
+          validate=lambda e: None if {"input", "output", "layers"} & set(e) else "give input, output or layers")
+def check_shapes(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+    model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
+    exp = check.expect
+    layers = describe_layers(model)
+    found: dict[str, Any] = {"layers": [layer["output_shape"] for layer in layers]}
+    details: list[dict[str, Any]] = []
+    for key in ("input", "output"):
+        if key in exp:
+            tensors = model.inputs if key == "input" else model.outputs
+            found[key] = _shapes(tensors[0]) if tensors else None
+            if not _shape_ok(found[key], exp[key]):
+                details.append({"message": "shapes.wrong", "params": {
+                    "what_key": f"shapes.what.{key}",
+                    "found": found[key], "expected": exp[key]}})
+    if "layers" in exp:
+        want = exp["layers"]
+        if len(want) != len(found["layers"]):
+            details.append({"message": "structure.count", "params": {"found": len(found["layers"]), "expected": len(want)}})
+        for pos, (f, e) in enumerate(zip(found["layers"], want), start=1):
+            if not _shape_ok(f, e):
+                details.append({"message": "shapes.wrong", "params": {
+                    "what_key": "params.what.layer", "pos": pos, "layer": layers[pos - 1]["type"],
+                    "found": f, "expected": e}})
+    ok = not details
+    return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
+                       message="shapes.ok" if ok else "shapes.wrong",
+                       params={"found": found.get("output", found["layers"]), **(details[0]["params"] if details else {})},
+                       expected=exp, found=found, details=details[1:] if details else [])
+
+
+def count_params(model: Any) -> dict[str, Any]:
+    """Keras's way: unique weights, trainable and non-trainable apart."""
+    def total(weights: Any) -> int:
+        seen: set[int] = set()
+        n = 0
+        for w in weights:
+            if id(w) not in seen:
+                seen.add(id(w))
+                n += _size(w)
+        return n
+
+    trainable = total(model.trainable_weights)
+    non_trainable = total(model.non_trainable_weights)
+    return {"total": trainable + non_trainable, "trainable": trainable, "non_trainable": non_trainable,
+            "per_layer": [layer["params"] for layer in describe_layers(model, fold_activations=False)]}
+
+
+@register("param_count", needs="model", allowed={"total", "trainable", "non_trainable", "per_layer"},
+          validate=lambda e: None if e else "give total, trainable, non_trainable or per_layer")
+def check_params(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+    model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
+    counts = count_params(model)
+    exp = check.expect
+    details: list[dict[str, Any]] = []
+    for key in ("total", "trainable", "non_trainable"):
+        if key in exp and counts[key] != exp[key]:
+            details.append({"message": "params.wrong", "params": {"what_key": f"params.what.{key}",
+                            "found": counts[key], "expected": exp[key]}})
+    if "per_layer" in exp:
+        layers = describe_layers(model, fold_activations=False)
+        want = exp["per_layer"]
+        if len(want) != len(counts["per_layer"]):
+            details.append({"message": "structure.count", "params": {"found": len(counts["per_layer"]), "expected": len(want)}})
+        for pos, (f, e) in enumerate(zip(counts["per_layer"], want), start=1):
+            if f != e:
+                details.append({"message": "params.wrong", "params": {
+                    "what_key": "params.what.layer", "pos": pos, "layer": layers[pos - 1]["type"],
+                    "found": f, "expected": e}})
+    ok = not details
+    return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
+                       message="params.ok" if ok else details[0]["message"],
+                       params={"found": counts["total"], **(details[0]["params"] if details else {})},
+                       expected=exp, found=counts, details=details[1:] if details else [])

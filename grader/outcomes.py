@@ -1,0 +1,93 @@
+"""Value objects passed between the pipeline stages.
+
+Every stage returns one of these instead of raising: an execution that timed out is an
+``ExecutionOutcome`` with ``status="timeout"``, a check whose model is missing is a
+``CheckResult`` with ``status="missing"``. They are plain dataclasses that serialise to JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ExecStatus = Literal[
+    "ok",  # every cell ran without error
+    "error",  # at least one cell raised; the others ran
+    "timeout",  # a cell or the whole notebook ran out of time
+    "dead_kernel",  # the kernel process died (os._exit, segfault, killed)
+    "oom",  # the kernel was killed for using too much memory
+    "invalid_notebook",  # the file could not be read as a notebook
+    "kernel_failed",  # the kernel could not be started
+]
+
+CheckStatus = Literal["pass", "fail", "missing", "error"]
+
+
+@dataclass
+class CellOutcome:
+    index: int  # position in the student's notebook (0-based, all cells counted)
+    status: Literal["ok", "error", "timeout", "skipped", "not_run"]
+    duration: float = 0.0
+    ename: str | None = None
+    evalue: str | None = None
+    traceback: str | None = None  # instructor-only
+    source_head: str = ""
+
+
+@dataclass
+class ExecutionOutcome:
+    status: ExecStatus
+    cells: list[CellOutcome] = field(default_factory=list)
+    duration: float = 0.0
+    failing_cell: int | None = None  # index of the first cell that did not finish cleanly
+    ename: str | None = None
+    evalue: str | None = None
+    output_tail: str = ""  # bounded; instructor-only
+    device: dict[str, Any] = field(default_factory=dict)
+    isolation: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    versions: dict[str, str] = field(default_factory=dict)
+    artifacts_dir: str | None = None
+    # what the kernel exported: name -> {"status": "ok"|"absent"|"unsupported", "file",
+    # "type", "found_as", "cell"} (see grader.kernel_side)
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    detail: str | None = None  # a human reason for non-ok statuses (instructor-facing)
+
+    @property
+    def failed_cells(self) -> list[CellOutcome]:
+        return [c for c in self.cells if c.status in ("error", "timeout")]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExecutionOutcome:
+        data = dict(data)
+        data["cells"] = [CellOutcome(**c) for c in data.get("cells", [])]
+        return cls(**data)
+
+
+@dataclass
+class CheckResult:
+    id: str
+    kind: str
+    status: CheckStatus
+    message: str  # message catalog key
+    params: dict[str, Any] = field(default_factory=dict)  # fills the message template
+    expected: Any = None
+    found: Any = None
+    measured: float | None = None  # metric value, used by rubric bands
+    fraction: float | None = None  # share of sub-items right, used by proportional credit
+    details: list[dict[str, Any]] = field(default_factory=list)  # more messages (key + params)
+    public: bool = True
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(**data)
+
+
+@dataclass
+class ScoredCheck:
+    result: CheckResult
+    points: float
+    max_points: float

@@ -1,0 +1,166 @@
+"""Stage 7 — report: a versioned JSON report per submission, plus Markdown and a terminal view.
+
+Student-facing text is rendered from the message catalog in the chosen language. Tracebacks
+and the raw output tail go under ``instructor`` only, never into the student's summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from grader import __version__
+from grader.messages import fmt, render
+from grader.outcomes import ExecutionOutcome, ScoredCheck
+from grader.spec import ExerciseSpec, Rubric
+
+REPORT_VERSION = 1
+
+
+def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
+    key = f"exec.{outcome.status}"
+    cell = outcome.failing_cell
+    if outcome.status == "timeout" and cell is None:
+        cell = next((c.index for c in outcome.cells if c.status == "timeout"), None)
+    detail = outcome.detail or (outcome.evalue or "")
+    if outcome.status == "timeout" and not outcome.detail:
+        detail = next((c.evalue for c in outcome.cells if c.status == "timeout"), "") or ""
+    return render(key, {"cell": cell, "ename": outcome.ename, "evalue": (outcome.evalue or "")[:200],
+                        "detail": detail}, lang)
+
+
+def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: ExecutionOutcome,
+          scored: list[ScoredCheck], lang: str, timings: dict[str, float]) -> dict[str, Any]:
+    checks = []
+    for s in scored:
+        r = s.result
+        item = rubric.checks[r.id]
+        hint = item.feedback.get(lang) if item.feedback and r.status != "pass" else None
+        checks.append({
+            "id": r.id, "kind": r.kind, "status": r.status, "public": r.public,
+            "points": s.points, "max_points": s.max_points,
+            "expected": r.expected, "found": r.found, "measured": r.measured,
+            "message": render(r.message, r.params, lang),
+            "details": [render(d["message"], d.get("params"), lang) for d in r.details],
+            "hint": hint,
+            "message_key": r.message,
+        })
+    try:
+        digest = hashlib.sha256(notebook.read_bytes()).hexdigest()
+    except OSError:
+        digest = None
+    return {
+        "report_version": REPORT_VERSION,
+        "grader_version": __version__,
+        "exercise": spec.id,
+        "title": spec.title.get(lang),
+        "notebook": str(notebook),
+        "submission_sha256": digest,
+        "lang": lang,
+        "score": round(sum(s.points for s in scored), 2),
+        "max_score": round(sum(s.max_points for s in scored), 2),
+        "checks": checks,
+        "execution": {
+            "status": outcome.status,
+            "message": execution_message(outcome, lang),
+            "failing_cell": outcome.failing_cell,
+            "duration_s": outcome.duration,
+            "cells": [{k: v for k, v in c.__dict__.items() if k != "traceback"} for c in outcome.cells],
+            "device": outcome.device,
+            "isolation": outcome.isolation,
+            "seed": outcome.seed,
+            "versions": {**outcome.versions, "grader": __version__, "platform": platform.platform()},
+        },
+        "instructor": {
+            "tracebacks": [{"cell": c.index, "traceback": c.traceback} for c in outcome.cells if c.traceback],
+            "output_tail": outcome.output_tail,
+            "detail": outcome.detail,
+            "artifacts": outcome.artifacts,
+        },
+        "timings_s": timings,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+MARKDOWN = """\
+# {{ r.title }} — {{ w.score }}: {{ r.score|num }} / {{ r.max_score|num }}
+
+{{ r.execution.message }}
+
+| {{ w.check }} | {{ w.result }} | {{ w.points }} | {{ w.message }} |
+|---|---|---:|---|
+{% for c in r.checks if c.public or instructor -%}
+| `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% for d in c.details %}<br>• {{ d|cell }}{% endfor %}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %} |
+{% endfor %}
+{{ w.device }}: {{ r.execution.device.get('used', '?') }} · seed {{ r.execution.seed }} · {{ r.execution.duration_s }} s
+{% if instructor and (r.instructor.tracebacks or r.instructor.output_tail) %}
+## {{ w.instructor }}
+{% for t in r.instructor.tracebacks %}
+Cell {{ t.cell }}:
+```
+{{ t.traceback }}
+```
+{% endfor %}
+{% if r.instructor.output_tail %}
+Output (head and tail):
+```
+{{ r.instructor.output_tail }}
+```
+{% endif %}{% endif %}
+"""
+
+
+def _words(lang: str) -> dict[str, str]:
+    keys = ("score", "check", "points", "result", "message", "hint", "device", "instructor")
+    return {k: render(f"word.{k}", lang=lang) for k in keys}
+
+
+def to_markdown(report: dict[str, Any], instructor: bool = True) -> str:
+    env = Environment(autoescape=False, keep_trailing_newline=True)
+    env.filters["num"] = lambda x: fmt(float(x)) if x is not None else "-"
+    env.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+    lang = report["lang"]
+    status = {s: render(f"status.{s}", lang=lang) for s in ("pass", "fail", "missing", "error")}
+    return env.from_string(MARKDOWN).render(r=report, w=_words(lang), status=status, instructor=instructor)
+
+
+def write(report: dict[str, Any], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    tmp.replace(path)
+    (out_dir / "report.md").write_text(to_markdown(report), encoding="utf-8")
+    return path
+
+
+def print_summary(report: dict[str, Any], console: Any, public_only: bool = False) -> None:
+    """A rich table for the terminal."""
+    from rich.table import Table
+
+    lang = report["lang"]
+    w = _words(lang)
+    colours = {"pass": "green", "fail": "red", "missing": "yellow", "error": "magenta"}
+    table = Table(title=f"{report['title']} — {report['notebook']}", show_lines=False, expand=False)
+    table.add_column(w["check"])
+    table.add_column(w["result"])
+    table.add_column(w["points"], justify="right")
+    table.add_column(w["message"], overflow="fold", max_width=90)
+    for c in report["checks"]:
+        if public_only and not c["public"]:
+            continue
+        text = c["message"] + "".join(f"\n• {d}" for d in c["details"])
+        if c["hint"]:
+            text += f"\n→ {c['hint']}"
+        st = c["status"]
+        table.add_row(c["id"], f"[{colours[st]}]{render('status.' + st, lang=lang)}[/]",
+                      f"{fmt(float(c['points']))}/{fmt(float(c['max_points']))}", text)
+    console.print(table)
+    console.print(report["execution"]["message"])
+    console.print(f"[bold]{w['score']}: {fmt(float(report['score']))} / {fmt(float(report['max_score']))}[/]")

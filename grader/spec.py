@@ -1,0 +1,228 @@
+"""Stage 1 — spec: load and validate an exercise spec and its rubric.
+
+A spec (``exercises/<id>/spec.yaml``) says what to run and what to check; a rubric
+(``rubrics/<id>.yaml``) says what each check is worth. Both are versioned
+(``schema_version``) and validated on load; every error names the file, the field and what
+is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from grader.errors import SpecError
+
+SPEC_SCHEMA_VERSION = 1
+RUBRIC_SCHEMA_VERSION = 1
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in the course languages; Spanish is required, English optional."""
+
+    es: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        return (self.en if lang == "en" and self.en else self.es) or ""
+
+
+class Budget(_Strict):
+    cell_timeout: float = Field(120, gt=0, description="seconds a single cell may run")
+    notebook_timeout: float = Field(900, gt=0, description="seconds the whole notebook may run")
+    max_epochs: int | None = Field(None, gt=0)
+    startup_timeout: float = Field(90, gt=0)
+
+
+class ArtifactSpec(_Strict):
+    """A variable of the student's namespace that the kernel exports for the checker."""
+
+    name: str
+    kind: Literal["model", "value", "history"] = "value"
+    aliases: list[str] = []
+    # For models: when neither the name nor an alias exists, accept the only Keras model in
+    # the namespace (reported as such). Never used for plain values.
+    discover: bool = False
+
+    @field_validator("name", "aliases")
+    @classmethod
+    def _identifier(cls, v: Any) -> Any:
+        for name in [v] if isinstance(v, str) else v:
+            if not _IDENT.match(name):
+                raise ValueError(f"'{name}' is not a Python variable name")
+        return v
+
+
+class CheckSpec(_Strict):
+    id: str
+    kind: str
+    # the artifact (variable) the check reads; "ran_cleanly" needs none
+    artifact: str | None = None
+    expect: dict[str, Any] = {}
+    public: bool = True
+    title: Text | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("must be lower_snake_case (letters, digits, _)")
+        return v
+
+
+class ExerciseSpec(_Strict):
+    schema_version: int
+    id: str
+    title: Text
+    statement: str
+    statement_en: str | None = None
+    reference: str
+    data: list[str] = []
+    budget: Budget = Budget()
+    artifacts: list[ArtifactSpec] = []
+    checks: list[CheckSpec]
+    # filled in by load_spec, not by the YAML
+    path: Path | None = Field(None, exclude=True)
+
+    def artifact(self, name: str) -> ArtifactSpec | None:
+        return next((a for a in self.artifacts if a.name == name), None)
+
+    def resolve(self, relative: str) -> Path:
+        """A path written in the spec, relative to the spec file's folder."""
+        assert self.path is not None
+        return (self.path.parent / relative).resolve()
+
+
+class Band(_Strict):
+    min: float
+    points: float = Field(ge=0)
+
+
+class RubricItem(_Strict):
+    points: float = Field(ge=0)
+    bands: list[Band] = []
+    proportional: bool = False
+    feedback: Text | None = None
+
+
+class Rubric(_Strict):
+    schema_version: int
+    exercise: str
+    checks: dict[str, RubricItem]
+    path: Path | None = Field(None, exclude=True)
+
+    @property
+    def max_points(self) -> float:
+        return sum(item.points for item in self.checks.values())
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise SpecError.file(path, "file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SpecError.file(path, f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise SpecError.file(path, "must be a YAML mapping (key: value pairs) at the top level")
+    return data
+
+
+def _raise_validation(path: Path, exc: ValidationError) -> None:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    problem = err["msg"]
+    if err["type"] == "extra_forbidden":
+        problem = "unknown field (check its spelling against docs/spec-format.md)"
+    elif err["type"] == "missing":
+        problem = "required field is missing"
+    raise SpecError.field(path, field, problem) from None
+
+
+def _check_version(path: Path, data: dict[str, Any], supported: int) -> None:
+    version = data.get("schema_version")
+    if version is None:
+        raise SpecError.field(path, "schema_version", f"required; this grader reads version {supported}")
+    if version != supported:
+        raise SpecError.field(
+            path,
+            "schema_version",
+            f"version {version!r} is not supported; this grader reads version {supported}",
+        )
+
+
+def load_spec(path: Path | str) -> ExerciseSpec:
+    """Load and validate a spec, including its check kinds and expectations."""
+    from grader.checks import validate_check  # registry import kept out of module load
+
+    path = Path(path).resolve()
+    data = _read_yaml(path)
+    _check_version(path, data, SPEC_SCHEMA_VERSION)
+    try:
+        spec = ExerciseSpec(**data, path=path)
+    except ValidationError as exc:
+        _raise_validation(path, exc)
+        raise  # unreachable
+    seen: set[str] = set()
+    names = {a.name for a in spec.artifacts}
+    for i, check in enumerate(spec.checks):
+        where = f"checks.{i}"
+        if check.id in seen:
+            raise SpecError.field(path, f"{where}.id", f"duplicate check id '{check.id}'")
+        seen.add(check.id)
+        if check.artifact is not None and check.artifact not in names:
+            raise SpecError.field(
+                path,
+                f"{where}.artifact",
+                f"'{check.artifact}' is not declared under 'artifacts'; declared: "
+                + (", ".join(sorted(names)) or "none"),
+            )
+        problem = validate_check(check, spec)
+        if problem:
+            raise SpecError.field(path, f"{where}.{problem[0]}", problem[1])
+    return spec
+
+
+def load_rubric(path: Path | str, spec: ExerciseSpec | None = None) -> Rubric:
+    path = Path(path).resolve()
+    data = _read_yaml(path)
+    _check_version(path, data, RUBRIC_SCHEMA_VERSION)
+    try:
+        rubric = Rubric(**data, path=path)
+    except ValidationError as exc:
+        _raise_validation(path, exc)
+        raise
+    if spec is not None:
+        if rubric.exercise != spec.id:
+            raise SpecError.field(
+                path, "exercise", f"is '{rubric.exercise}' but the spec is for '{spec.id}'"
+            )
+        ids = [c.id for c in spec.checks]
+        for check_id, item in rubric.checks.items():
+            if check_id not in ids:
+                raise SpecError.field(
+                    path, f"checks.{check_id}", f"no such check in the spec; its checks: {', '.join(ids)}"
+                )
+            for band in item.bands:
+                if band.points > item.points:
+                    raise SpecError.field(
+                        path,
+                        f"checks.{check_id}.bands",
+                        f"a band gives {band.points} points, more than the check's {item.points}",
+                    )
+        missing = [i for i in ids if i not in rubric.checks]
+        if missing:
+            raise SpecError.field(
+                path, "checks", f"no points given for check(s): {', '.join(missing)}"
+            )
+    return rubric
