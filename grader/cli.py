@@ -52,6 +52,8 @@ common = [
     click.option("--device", type=click.Choice(["cpu", "gpu", "auto"]), default="cpu", show_default=True,
                  help="Where the student's code runs."),
     click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python, NumPy and Keras."),
+    click.option("--cell-timeout", type=float, default=None,
+                 help="Seconds a cell may run (overrides the spec's budget)."),
     click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                  help="Folder with the course datasets (else $DLGRADER_DATA_DIR, the Keras cache)."),
 ]
@@ -86,7 +88,7 @@ def cli() -> None:
 @click.option("--rubric", type=click.Path(dir_okay=False), default=None, help="Rubric file (default: the library's).")
 @with_common
 def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None, lang: str, device: str,
-          seed: int, data_dir: Path | None) -> None:
+          seed: int, cell_timeout: float | None, data_dir: Path | None) -> None:
     """Instructor: grade NOTEBOOKS against SPEC (a spec file or an exercise id)."""
     from grader.pipeline import GradeOptions, grade_one
     from grader.report import print_summary
@@ -97,7 +99,8 @@ def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None,
     summary = []
     for nb in notebooks:
         target = out / _slug(nb, taken)
-        opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, out_dir=target)
+        opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, out_dir=target,
+                            cell_timeout=cell_timeout)
         rep = grade_one(exercise, rub, nb, opts)
         print_summary(rep, console)
         summary.append({"notebook": str(nb), "report": str(target / "report.json"), "score": rep["score"],
@@ -113,7 +116,7 @@ def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
 @with_common
 def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device: str, seed: int,
-          data_dir: Path | None) -> None:
+          cell_timeout: float | None, data_dir: Path | None) -> None:
     """Student: check NOTEBOOK before handing it in (exit 0 only when every check passes)."""
     from grader.pipeline import GradeOptions, grade_one
     from grader.report import print_summary
@@ -121,7 +124,8 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
     if exercise is None:
         exercise = _exercise_of(notebook)
     spec, rub = _load(exercise)
-    rep = grade_one(spec, rub, notebook, GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir))
+    rep = grade_one(spec, rub, notebook, GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir,
+                                                      cell_timeout=cell_timeout))
     public = [c for c in rep["checks"] if c["public"]]
     if as_json:
         click.echo(json.dumps({k: v for k, v in rep.items() if k != "instructor"}, indent=2, ensure_ascii=False, default=str))

@@ -38,6 +38,7 @@ from grader.outcomes import CellOutcome, ExecutionOutcome
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
 CELL_OUTPUT_LIMIT = 100_000  # characters of output kept per cell
 TAIL_LIMIT = 8_000
+TRUNCATED = "\n[... output truncated by the grader ...]\n"
 EXPORT_TIMEOUT = 120
 _SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|^AWS_|^GITHUB_|^JPY_|^JUPYTER_)")
 _TIMEOUT_ENAME = "CellTimeoutError"
@@ -85,13 +86,8 @@ class BoundedClient(NotebookClient):
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
         size = sum(len(json.dumps(o.get("text", o.get("data", "")))) for o in outs)
         if size > CELL_OUTPUT_LIMIT:
-            if not outs or outs[-1].get("name") != "dl_grader_truncated":
-                outs.append(
-                    nbformat.v4.new_output(
-                        "stream", name="stderr", text="\n[... output truncated by the grader ...]\n"
-                    )
-                )
-                outs[-1]["name"] = "stderr"
+            if not outs or outs[-1].get("text") != TRUNCATED:
+                outs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED))
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -214,6 +210,11 @@ def execute(
     km.connection_file = str(runtime / "kernel.json")
     km.isolate_network = isolate
 
+    # nbclient stores every executed cell back at nb.cells[index]: the grader's own cells get
+    # a scratch slot at the end, removed before the notebook is returned
+    nb.cells.append(nbformat.v4.new_raw_cell(""))
+    scratch = len(nb.cells) - 1
+
     def cell_timeout(cell: nbformat.NotebookNode) -> float:
         return float(cell.metadata.get("dl_grader_timeout", options.cell_timeout))
 
@@ -247,10 +248,13 @@ def execute(
         "device": options.device,
     }
     watchdog = threading.Timer(options.notebook_timeout, kill_kernel)
+    kernel_log = ""
     try:
         try:
             client.km = km
-            client.start_new_kernel(cwd=str(workdir), env=_kernel_env(options, home))
+            log = open(runtime / "kernel.log", "wb")  # noqa: SIM115 (closed with the runtime dir)
+            client.start_new_kernel(cwd=str(workdir), env=_kernel_env(options, home),
+                                    stdout=log, stderr=subprocess.STDOUT)
             client.start_new_kernel_client()
         except Exception as exc:  # the kernel never came up
             outcome.status = "kernel_failed"
@@ -260,10 +264,10 @@ def execute(
         try:
             prelude = _prelude(config)
             prelude.metadata["dl_grader_timeout"] = options.startup_timeout
-            client.execute_cell(prelude, -1, store_history=False)
-            _run_cells(client, nb, outcome)
+            client.execute_cell(prelude, scratch, store_history=False)
+            _run_cells(client, nb, outcome, scratch)
             if outcome.status not in ("dead_kernel", "timeout"):
-                client.execute_cell(_code("finish"), -1, store_history=False)
+                client.execute_cell(_code("finish"), scratch, store_history=False)
         except DeadKernelError:
             _mark_dead(outcome, nb, None)
         except Exception as exc:  # nbclient/zmq trouble: keep what we have
@@ -275,8 +279,11 @@ def execute(
                 client._cleanup_kernel()
             except Exception:
                 pass
+        if outcome.status in ("dead_kernel", "kernel_failed"):
+            kernel_log = _log_tail(runtime / "kernel.log")
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
+        nb.cells.pop(scratch)
     if watchdog_fired.is_set():
         outcome.status = "timeout"
         outcome.detail = f"the whole notebook ran longer than {options.notebook_timeout:g} s"
@@ -285,8 +292,17 @@ def execute(
     outcome.device = manifest.get("device") or {"requested": options.device, "used": "unknown"}
     outcome.versions = manifest.get("versions", {})
     outcome.duration = round(time.monotonic() - start, 3)
-    outcome.output_tail = _text_of(nb)
+    outcome.output_tail = _text_of(nb) + (f"\n[kernel log]\n{kernel_log}" if kernel_log else "")
     return outcome, nb
+
+
+def _log_tail(path: Path, limit: int = 600) -> str:
+    try:
+        text = path.read_text(errors="replace").strip()
+    except OSError:
+        return ""
+    lines = [ln for ln in text.splitlines() if ln.strip() and "absl::InitializeLog" not in ln]
+    return truncate_middle("\n".join(lines[-8:]), limit) or "(empty)"
 
 
 def _mark_dead(outcome: ExecutionOutcome, nb: nbformat.NotebookNode, index: int | None) -> None:
@@ -296,8 +312,8 @@ def _mark_dead(outcome: ExecutionOutcome, nb: nbformat.NotebookNode, index: int 
         outcome.failing_cell = index
 
 
-def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: ExecutionOutcome) -> None:
-    code_indices = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: ExecutionOutcome, scratch: int) -> None:
+    code_indices = [i for i, c in enumerate(nb.cells[:scratch]) if c.cell_type == "code"]
     for pos, index in enumerate(code_indices):
         cell = nb.cells[index]
         head = cell.source.strip().splitlines()[0][:80] if cell.source.strip() else ""
@@ -338,7 +354,7 @@ def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: Execut
                 outcome.status if outcome.status != "ok" else "error")
         export = _code("export", index)
         export.metadata["dl_grader_timeout"] = EXPORT_TIMEOUT if status != "timeout" else 15
-        client.execute_cell(export, -1, store_history=False)
+        client.execute_cell(export, scratch, store_history=False)
         e_name, _, _ = _error_of(export)
         if status == "timeout" and e_name is not None:
             # the kernel ignored the interrupt (e.g. a bare `except:` around the loop):

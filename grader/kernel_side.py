@@ -201,7 +201,16 @@ def _lookup(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any]:
         if name in ns:
             return name, ns[name]
     if spec.get("kind") == "model" and spec.get("discover"):
-        models = [(k, v) for k, v in ns.items() if not k.startswith("_") and _is_model(v)]
+        # models bound to the names of the other declared model artifacts are theirs
+        claimed = {
+            id(ns[n])
+            for other in _CONFIG.get("artifacts", [])
+            if other is not spec and other.get("kind") == "model"
+            for n in [other["name"], *other.get("aliases", [])]
+            if n in ns
+        }
+        models = [(k, v) for k, v in ns.items()
+                  if not k.startswith("_") and id(v) not in claimed and _is_model(v)]
         distinct = {id(v) for _, v in models}
         if len(distinct) == 1:
             return models[0]

@@ -24,13 +24,14 @@ class GradeOptions:
     out_dir: Path | None = None
     keep_workdir: bool = False
     isolate_network: bool = True
+    cell_timeout: float | None = None  # overrides the spec's budget when set
 
 
 def run_options(spec: ExerciseSpec, opts: GradeOptions) -> execute.RunOptions:
     return execute.RunOptions(
         seed=opts.seed,
         device=opts.device,
-        cell_timeout=spec.budget.cell_timeout,
+        cell_timeout=opts.cell_timeout or spec.budget.cell_timeout,
         notebook_timeout=spec.budget.notebook_timeout,
         startup_timeout=spec.budget.startup_timeout,
         isolate_network=opts.isolate_network,

@@ -1,0 +1,119 @@
+"""The execution stage with a real kernel on tiny notebooks (no TensorFlow: seconds each)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat import v4
+
+from grader.execute import RunOptions, execute, network_namespace_available
+
+pytestmark = pytest.mark.kernel
+
+
+def run(tmp_path: Path, cells: list[str], artifacts: list[str] = (), **opts: object):  # type: ignore[assignment]
+    nb = v4.new_notebook(cells=[v4.new_code_cell(c) for c in cells])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    work = tmp_path / "work"
+    work.mkdir()
+    options = RunOptions(artifacts=[{"name": a, "kind": "value"} for a in artifacts], **opts)  # type: ignore[arg-type]
+    return execute(path, work, tmp_path / "artifacts", options)
+
+
+@pytest.mark.skipif(not network_namespace_available(), reason="needs unprivileged user namespaces")
+def test_student_code_has_no_network(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, [
+        "import socket\n"
+        "s = socket.socket()\ns.settimeout(3)\n"
+        "resultado = s.connect_ex(('1.1.1.1', 80))",
+        "import urllib.request\n"
+        "try:\n    urllib.request.urlopen('http://example.com', timeout=3)\n    descarga = 'ok'\n"
+        "except Exception as exc:\n    descarga = type(exc).__name__",
+    ], artifacts=["resultado", "descarga"])
+    assert outcome.status == "ok"
+    assert outcome.isolation == {"network": "namespace (unshare)"}
+    assert outcome.artifacts["resultado"]["value"] != 0  # connect_ex returns an errno, not success
+    assert outcome.artifacts["descarga"]["value"] == "URLError"
+
+
+def test_cells_after_an_error_still_run_and_the_last_cell_runs(tmp_path: Path) -> None:
+    outcome, executed = run(tmp_path, ["a = 1", "raise ValueError('boom')", "b = 2"], artifacts=["a", "b"])
+    assert outcome.status == "error"
+    assert outcome.failing_cell == 1
+    assert (outcome.ename, outcome.evalue) == ("ValueError", "boom")
+    assert [c.status for c in outcome.cells] == ["ok", "error", "ok"]
+    assert outcome.artifacts["b"]["value"] == 2
+    assert executed is not None and len(executed.cells) == 3  # no grader cell left behind
+    assert executed.cells[2].source == "b = 2"
+
+
+def test_cell_timeout_interrupts_and_goes_on(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, ["while True:\n    pass", "after = 'yes'"], artifacts=["after"], cell_timeout=2)
+    assert outcome.status == "timeout"
+    assert outcome.cells[0].status == "timeout"
+    assert outcome.cells[0].evalue == "the cell ran longer than 2 s"
+    assert outcome.artifacts["after"]["value"] == "yes"
+
+
+def test_notebook_watchdog_kills_a_kernel_that_ignores_interrupts(tmp_path: Path) -> None:
+    loop = "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except KeyboardInterrupt:\n        pass"
+    outcome, _ = run(tmp_path, ["x = 1", loop, "y = 1"], artifacts=["x", "y"], cell_timeout=2, notebook_timeout=6)
+    assert outcome.status == "timeout"
+    assert outcome.artifacts["x"]["value"] == 1
+    assert outcome.artifacts["y"]["status"] == "absent"
+    assert outcome.duration < 30
+
+
+def test_kernel_death_keeps_earlier_artifacts(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, ["x = 41 + 1", "import os\nos._exit(1)", "y = 2"], artifacts=["x", "y"])
+    assert outcome.status == "dead_kernel"
+    assert outcome.failing_cell == 1
+    assert [c.status for c in outcome.cells] == ["ok", "error", "not_run"]
+    assert outcome.artifacts["x"]["value"] == 42
+    assert outcome.artifacts["y"]["status"] == "absent"
+
+
+def test_values_are_exported_as_plain_data_only(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, [
+        "import numpy as np\n"
+        "class Siempre(int):\n    def __eq__(self, o):\n        return True\n"
+        "tramposo = Siempre(3)\narreglo = np.arange(6).reshape(2, 3)\ntupla = (61, 61, 3)\nnumero = np.int64(7)",
+    ], artifacts=["tramposo", "arreglo", "tupla", "numero"])
+    arts = outcome.artifacts
+    assert arts["tramposo"]["status"] == "unsupported"
+    assert arts["arreglo"]["type"] == "ndarray" and arts["arreglo"]["shape"] == [2, 3]
+    assert arts["tupla"] == {"status": "ok", "kind": "value", "found_as": "tupla", "cell": 0,
+                             "value": [61, 61, 3], "type": "tuple"}
+    assert arts["numero"]["value"] == 7 and arts["numero"]["type"] == "int"
+
+
+def test_seeds_are_fixed_and_seed_option_changes_them(tmp_path: Path) -> None:
+    cells = ["import random, numpy as np\nr = random.random()\nn = float(np.random.rand())"]
+    for sub in "abc":
+        (tmp_path / sub).mkdir()
+    first, _ = run(tmp_path / "a", cells, artifacts=["r", "n"])
+    again, _ = run(tmp_path / "b", cells, artifacts=["r", "n"])
+    other, _ = run(tmp_path / "c", cells, artifacts=["r", "n"], seed=1)
+    assert first.artifacts["r"]["value"] == again.artifacts["r"]["value"]
+    assert first.artifacts["n"]["value"] == again.artifacts["n"]["value"]
+    assert first.artifacts["r"]["value"] != other.artifacts["r"]["value"]
+    assert first.seed == 0 and other.seed == 1
+
+
+def test_working_directory_is_private_and_fresh(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, ["import os\ncontenido = sorted(os.listdir('.'))\ncasa = os.environ['HOME']"],
+                     artifacts=["contenido", "casa"])
+    assert outcome.artifacts["contenido"]["value"] == []
+    assert outcome.artifacts["casa"]["value"] != str(Path.home())
+
+
+def test_broken_notebook_is_an_outcome(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ipynb"
+    path.write_text('{"cells": [')
+    outcome, nb = execute(path, tmp_path, tmp_path / "art", RunOptions())
+    assert nb is None
+    assert outcome.status == "invalid_notebook"
+    assert outcome.detail is not None and outcome.detail.startswith("not a valid notebook (JSON)")

@@ -1,0 +1,137 @@
+"""Fixture notebooks named by outcome, graded end to end through the real pipeline (real
+kernel, real checker process), each compared with its golden report and with the outcome its
+name promises. Refresh the goldens with `pytest --update-goldens -m slow`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import library
+from grader.pipeline import GradeOptions, grade_one
+from grader.spec import load_rubric, load_spec
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+CELL_TIMEOUT = 8  # keeps the infinite loop short; every other cell takes well under a second
+
+# what each fixture's name promises: exact scores where no training is involved, and the
+# status of the checks the fixture is about
+EXPECT: dict[tuple[str, str], dict[str, Any]] = {
+    ("cnn_params", "wrong_param_answer"): {"score": 8, "status": {"params_ejercicio": "fail", "salida_ejercicio": "pass"}},
+    ("cnn_params", "raises_midway"): {"score": 8.5, "exec": "error", "status": {
+        "valor_convolucion": "missing", "params_ejercicio": "pass", "capa_ejercicio": "pass", "ejecucion_limpia": "fail"}},
+    ("cnn_params", "syntax_error"): {"score": 5.5, "exec": "error", "status": {
+        "params_ejercicio": "missing", "salida_ejercicio": "missing", "valor_convolucion": "pass"}},
+    ("cnn_params", "infinite_loop"): {"score": 8.5, "exec": "timeout", "status": {
+        "valor_convolucion": "fail", "capa_ejercicio": "pass", "ejecucion_limpia": "fail"}},
+    ("cnn_params", "kernel_dies"): {"score": 6, "exec": "dead_kernel", "status": {
+        "params_ejercicio": "pass", "valor_convolucion": "missing", "capa_ejercicio": "missing"}},
+    ("cnn_params", "model_other_name"): {"score": 10, "status": {"capa_ejercicio": "pass"}},
+    ("cnn_params", "eq_override"): {"score": 8, "status": {"params_ejercicio": "missing"}},
+    ("cnn_params", "network_attempt"): {"score": 9, "status": {"valor_convolucion": "fail"}},
+    ("cnn_params", "invalid_json"): {"score": 0, "exec": "invalid_notebook", "status": {"params_ejemplo": "missing"}},
+    ("cnn_params", "empty_file"): {"score": 0, "exec": "invalid_notebook", "status": {"params_ejemplo": "missing"}},
+    ("iris", "wrong_units"): {"status": {"arquitectura": "fail", "parametros_modelo": "fail",
+                                         "total_parametros": "fail", "pesos_ocultos": "fail", "formas": "pass"}},
+    ("iris", "missing_activation"): {"status": {"arquitectura": "fail", "parametros_modelo": "pass"}},
+    ("iris", "model_other_name"): {"status": {"arquitectura": "pass", "parametros_modelo": "pass"}},
+    ("iris", "fake_accuracy_print"): {"status": {"exactitud": "fail", "arquitectura": "pass"}, "zero": ["exactitud"]},
+    ("iris", "monkeypatch_evaluate"): {"status": {"exactitud": "fail", "arquitectura": "pass"}, "zero": ["exactitud"]},
+}
+
+_FLOAT = re.compile(r"-?\d+\.\d{2,}")
+
+
+def normalize(report: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a report a golden pins: scores, statuses and the exact student messages.
+    Long decimals (trained weights, metric values) are masked; their points are still pinned."""
+    def text(s: str | None) -> str | None:
+        return None if s is None else _FLOAT.sub("<num>", s)
+
+    return {
+        "score": report["score"],
+        "max_score": report["max_score"],
+        "execution": {"status": report["execution"]["status"], "failing_cell": report["execution"]["failing_cell"],
+                      "message": text(report["execution"]["message"])},
+        "checks": [{"id": c["id"], "status": c["status"], "points": c["points"], "message": text(c["message"]),
+                    "details": [text(d) for d in c["details"]], "hint": c["hint"]} for c in report["checks"]],
+    }
+
+
+_cache: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def graded(exercise: str, name: str, tmp: Path) -> dict[str, Any]:
+    key = (exercise, name)
+    if key not in _cache:
+        spec_file = library.spec_path(exercise)
+        spec = load_spec(spec_file)
+        rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
+        nb = FIXTURES / exercise / f"{name}.ipynb"
+        _cache[key] = grade_one(spec, rubric, nb, GradeOptions(cell_timeout=CELL_TIMEOUT, out_dir=tmp))
+    return _cache[key]
+
+
+@pytest.mark.parametrize(("exercise", "name"), sorted(EXPECT), ids=lambda v: v)
+def test_fixture_outcome(exercise: str, name: str, tmp_path: Path, update_goldens: bool) -> None:
+    report = graded(exercise, name, tmp_path)
+    expect = EXPECT[(exercise, name)]
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    for check_id, status in expect["status"].items():
+        assert statuses[check_id] == status, f"{check_id}: {statuses[check_id]} != {status}"
+    if "score" in expect:
+        assert report["score"] == expect["score"]
+    assert report["execution"]["status"] == expect.get("exec", "ok")
+    for check_id in expect.get("zero", []):
+        assert next(c["points"] for c in report["checks"] if c["id"] == check_id) == 0
+
+    golden = FIXTURES / exercise / f"{name}.golden.json"
+    got = normalize(report)
+    if update_goldens or not golden.exists():
+        golden.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        if not update_goldens:
+            pytest.fail(f"golden {golden.name} was missing and has been written; review it and re-run")
+    assert got == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("exercise", ["cnn_params", "iris"])
+def test_reference_scores_full_marks(exercise: str, tmp_path: Path) -> None:
+    spec_file = library.spec_path(exercise)
+    spec = load_spec(spec_file)
+    rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
+    report = grade_one(spec, rubric, spec.resolve(spec.reference), GradeOptions(out_dir=tmp_path))
+    failing = [(c["id"], c["message"]) for c in report["checks"] if c["status"] != "pass"]
+    assert failing == []
+    assert report["score"] == report["max_score"] == rubric.max_points
+    assert report["execution"]["status"] == "ok"
+    assert report["execution"]["isolation"]["network"].startswith("namespace")
+    assert (tmp_path / "report.json").is_file() and (tmp_path / "report.md").is_file()
+
+
+def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
+    report = graded("cnn_params", "model_other_name", tmp_path)
+    check = next(c for c in report["checks"] if c["id"] == "capa_ejercicio")
+    assert check["details"] == [
+        "El modelo se encontró en la variable `mi_modelo` y no en `modelo_ejercicio`; se evaluó ese. "
+        "Usa el nombre `modelo_ejercicio` para evitar confusiones."
+    ]
+
+
+def test_error_message_names_the_failing_cell(tmp_path: Path) -> None:
+    report = graded("cnn_params", "raises_midway", tmp_path)
+    check = next(c for c in report["checks"] if c["id"] == "valor_convolucion")
+    assert check["message"] == (
+        "No se encontró la variable `valor_convolucion`: la celda 3 falló (NameError: name 'imagen' is not "
+        "defined) y `valor_convolucion` nunca se definió. Corrige ese error y vuelve a ejecutar todo el notebook."
+    )
+    # the traceback is for the instructor only
+    assert "NameError" in report["instructor"]["tracebacks"][0]["traceback"]
+    assert "Traceback" not in json.dumps(report["checks"])
+

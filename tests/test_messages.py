@@ -1,0 +1,91 @@
+"""The message catalog: both languages, matching placeholders, and rendering."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from grader.messages import CATALOG, LANGS, fmt, render
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_catalog_is_not_empty() -> None:
+    assert len(CATALOG) > 50
+    assert LANGS == ("es", "en")
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_entry_has_both_languages(key: str) -> None:
+    entry = CATALOG[key]
+    assert set(entry) == {"es", "en"}, key
+    assert entry["es"].strip() and entry["en"].strip(), key
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_entry_placeholders_match(key: str) -> None:
+    entry = CATALOG[key]
+    assert _fields(entry["es"]) == _fields(entry["en"]), key
+
+
+def test_placeholder_helper_sees_fields() -> None:
+    assert _fields(CATALOG["structure.attr"]["es"]) == {"pos", "layer", "attr", "found", "expected"}
+
+
+def test_unknown_key_renders_as_key() -> None:
+    assert render("no.such.key") == "no.such.key"
+    assert render("no.such.key", {"a": 1}, "en") == "no.such.key"
+
+
+def test_render_spanish_default_and_english() -> None:
+    params = {"name": "n", "found": 3, "expected": 4}
+    assert render("value.wrong", params) == "`n` vale 3; se esperaba 4."
+    assert render("value.wrong", params, "en") == "`n` is 3; expected 4."
+
+
+def test_render_unknown_language_falls_back_to_spanish() -> None:
+    assert render("status.pass", lang="fr") == "correcto"
+
+
+def test_render_missing_param_keeps_placeholder() -> None:
+    assert render("value.wrong", {"name": "n"}, "en") == "`n` is {found}; expected {expected}."
+
+
+def test_render_formats_values() -> None:
+    params = {"name": "s", "found": [61, 61, 3]}
+    assert render("value.ok", params) == "`s` = (61, 61, 3): correcto."
+    assert render("metric.ok", {"metric": "accuracy", "data": "iris (all, 150)",
+                                "found": 0.966666, "expected": 0.9}, "en") == (
+        "accuracy computed by the grader on iris (all, 150): 0.9667; at least 0.9 was asked.")
+
+
+def test_render_with_what_key() -> None:
+    params = {"what_key": "params.what.total", "found": 20, "expected": 19}
+    assert render("params.wrong", params) == "Total del modelo: 20 parámetros; se esperaban 19."
+    assert render("params.wrong", params, "en") == "Model total: 20 parameters; expected 19."
+
+
+def test_render_with_what_key_using_params() -> None:
+    params = {"what_key": "params.what.layer", "pos": 2, "layer": "Dense",
+              "found": [None, 4], "expected": [None, 3]}
+    assert render("shapes.wrong", params) == "Capa 2 (Dense): forma (None, 4); se esperaba (None, 3)."
+    assert render("shapes.wrong", params, "en") == (
+        "Layer 2 (Dense): shape (None, 4); expected (None, 3).")
+    assert "what_key" in params  # the caller's dict is not modified
+
+
+def test_fmt() -> None:
+    assert fmt((61, 61, 3)) == "(61, 61, 3)"
+    assert fmt([61, 61, 3]) == "(61, 61, 3)"
+    assert fmt([None, 3]) == "(None, 3)"
+    assert fmt((5,)) == "(5,)"
+    assert fmt([]) == "()"
+    assert fmt([[1, 2], [3]]) == "((1, 2), (3,))"
+    assert fmt(None) == "None"
+    assert fmt(0.123456) == "0.1235"
+    assert fmt(2.0) == "2"
+    assert fmt(147) == "147"
+    assert fmt("relu") == "relu"

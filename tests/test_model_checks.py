@@ -1,0 +1,321 @@
+"""Check kinds that read a saved Keras model: model_structure, param_count, output_shapes.
+
+Tiny models are built in this process, saved in the native ``.keras`` format (as the kernel
+side does) and read back by a real CheckContext in safe mode. No Jupyter kernel is started.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Import every check module so that the kind registry is complete whichever test module is
+# collected first: grader.checks.kinds() only loads the kinds when REGISTRY is empty, so importing
+# one kind module alone leaves it partial (test_spec.py::test_registry_is_complete_...).
+import grader.checks.execution  # noqa: F401
+import grader.checks.metrics  # noqa: F401
+import grader.checks.model  # noqa: F401
+import grader.checks.values  # noqa: F401
+from grader.checks import run_check
+from grader.checks.context import CheckContext
+from grader.messages import render
+from grader.outcomes import CheckResult, ExecutionOutcome
+from grader.spec import CheckSpec, ExerciseSpec
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+keras = pytest.importorskip("keras")
+
+pytestmark = pytest.mark.kernel
+
+SPEC = ExerciseSpec(schema_version=1, id="t", title={"es": "t"}, statement="s.ipynb",
+                    reference="r.ipynb", artifacts=[{"name": "m", "kind": "model"}], checks=[])
+EXPECTED_LAYERS = [
+    {"type": "Dense", "units": 2, "activation": "tanh"},
+    {"type": "Dense", "units": 3, "activation": "softmax"},
+]
+L = keras.layers
+
+
+def _seq(*layers: Any) -> Any:
+    return keras.Sequential([keras.Input((4,)), *layers])
+
+
+MODELS: dict[str, Callable[[], Any]] = {
+    "good": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3, activation="softmax")),
+    "units4": lambda: _seq(L.Dense(4, activation="tanh"), L.Dense(3, activation="softmax")),
+    "no_softmax": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3)),
+    "first_only": lambda: _seq(L.Dense(2, activation="tanh")),
+    "extra": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3, activation="softmax"),
+                          L.Dense(3)),
+    "dropout": lambda: _seq(L.Dropout(0.5), L.Dense(3, activation="softmax")),
+    "folded": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3), L.Activation("softmax")),
+    "softmax_layer": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3), L.Softmax()),
+    "batchnorm": lambda: _seq(L.Dense(2), L.BatchNormalization()),
+    "lambda": lambda: _seq(L.Dense(2), L.Lambda(lambda x: x * 2)),
+    "unbuilt": lambda: keras.Sequential([L.Dense(2)]),
+}
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("artifacts")
+    for name, build in MODELS.items():
+        with warnings.catch_warnings():  # Keras warns about saving unbuilt models
+            warnings.simplefilter("ignore")
+            keras.saving.save_model(build(), folder / f"{name}.keras")
+    return folder
+
+
+def _ctx(saved: Path, model: str, **entry: Any) -> CheckContext:
+    manifest = {"m": {"status": "ok", "kind": "model", "found_as": "m", "cell": 1,
+                      "file": f"{model}.keras", **entry}}
+    return CheckContext(SPEC, ExecutionOutcome(status="ok", artifacts=manifest), saved)
+
+
+def _run(saved: Path, model: str, kind: str, **expect: Any) -> CheckResult:
+    check = CheckSpec(id="c", kind=kind, artifact="m", expect=expect)
+    return run_check(check, _ctx(saved, model))
+
+
+def _keys(result: CheckResult) -> list[str]:
+    return [d["message"] for d in result.details]
+
+
+# ----------------------------------------------------------------------------- structure
+def test_structure_matches(saved: Path) -> None:
+    r = _run(saved, "good", "model_structure", layers=EXPECTED_LAYERS)
+    assert (r.status, r.message) == ("pass", "structure.ok")
+    assert r.details == []
+    assert r.fraction == 1.0
+    assert r.params["summary"] == "Dense(2, tanh) → Dense(3, softmax)"
+    assert render(r.message, r.params, "en") == (
+        "The architecture matches the one asked for: Dense(2, tanh) → Dense(3, softmax).")
+    assert [f["type"] for f in r.found] == ["Dense", "Dense"]
+    assert r.found[1]["output_shape"] == [None, 3]
+    assert all("name" not in f for f in r.found)
+
+
+def test_structure_wrong_units(saved: Path) -> None:
+    r = _run(saved, "units4", "model_structure", layers=EXPECTED_LAYERS)
+    assert (r.status, r.message) == ("fail", "structure.wrong")
+    assert r.details == [{"message": "structure.attr", "params": {
+        "pos": 1, "layer": "Dense", "attr": "units", "found": 4, "expected": 2}}]
+    assert r.fraction == pytest.approx(5 / 6)
+    assert render(r.details[0]["message"], r.details[0]["params"]) == (
+        "Capa 1 (Dense): `units` es 4; el ejercicio pide 2. Cambia `units=4` por `units=2`.")
+
+
+def test_structure_missing_softmax(saved: Path) -> None:
+    r = _run(saved, "no_softmax", "model_structure", layers=EXPECTED_LAYERS)
+    assert r.status == "fail"
+    assert r.details == [{"message": "structure.attr", "params": {
+        "pos": 2, "layer": "Dense", "attr": "activation", "found": "'linear'",
+        "expected": "'softmax'"}}]
+    assert r.params["summary_found"] == "Dense(2, tanh) → Dense(3)"
+    assert r.params["summary_expected"] == "Dense(2, tanh) → Dense(3, softmax)"
+
+
+def test_structure_accepts_any_of_listed_activations(saved: Path) -> None:
+    layers = [EXPECTED_LAYERS[0], {"type": "Dense", "units": 3, "activation": ["sigmoid", "softmax"]}]
+    assert _run(saved, "good", "model_structure", layers=layers).status == "pass"
+
+
+def test_structure_only_first_layer_fails_on_count(saved: Path) -> None:
+    r = _run(saved, "first_only", "model_structure", layers=EXPECTED_LAYERS)
+    assert (r.status, r.message) == ("fail", "structure.wrong")
+    assert _keys(r) == ["structure.count", "structure.missing_layer"]
+    assert r.details[0]["params"] == {"found": 1, "expected": 2}
+    assert r.details[1]["params"] == {"pos": 2, "expected": "Dense(3, softmax)"}
+    assert r.fraction == pytest.approx(0.5)
+
+
+def test_structure_extra_layer(saved: Path) -> None:
+    r = _run(saved, "extra", "model_structure", layers=EXPECTED_LAYERS)
+    assert r.status == "fail"
+    assert _keys(r) == ["structure.count", "structure.extra_layer"]
+    assert r.details[0]["params"] == {"found": 3, "expected": 2}
+    assert r.details[1]["params"] == {"pos": 3, "found": "Dense(3)"}
+
+
+def test_structure_wrong_layer_type(saved: Path) -> None:
+    r = _run(saved, "dropout", "model_structure", layers=EXPECTED_LAYERS)
+    assert r.status == "fail"
+    assert r.details[0] == {"message": "structure.type",
+                            "params": {"pos": 1, "found": "Dropout", "expected": "Dense"}}
+
+
+def test_structure_folds_activation_layer(saved: Path) -> None:
+    r = _run(saved, "folded", "model_structure", layers=EXPECTED_LAYERS)
+    assert (r.status, r.message) == ("pass", "structure.ok"), r.details
+    assert r.found[1]["folded"] == "Activation"
+
+
+def test_structure_folds_softmax_layer(saved: Path) -> None:
+    r = _run(saved, "softmax_layer", "model_structure", layers=EXPECTED_LAYERS)
+    assert r.status == "pass", r.details
+    assert r.found[1]["folded"] == "Softmax"
+
+
+def test_structure_without_folding_sees_three_layers(saved: Path) -> None:
+    r = _run(saved, "folded", "model_structure", layers=EXPECTED_LAYERS, fold_activations=False)
+    assert r.status == "fail"
+    assert _keys(r)[0] == "structure.count"
+    assert r.details[0]["params"] == {"found": 3, "expected": 2}
+
+
+# ----------------------------------------------------------------------------- params
+def test_param_count_total(saved: Path) -> None:
+    r = _run(saved, "good", "param_count", total=19)
+    assert (r.status, r.message) == ("pass", "params.ok")
+    assert r.found == {"total": 19, "trainable": 19, "non_trainable": 0, "per_layer": [10, 9]}
+    assert render(r.message, r.params) == "Número de parámetros correcto: 19."
+
+
+def test_param_count_wrong_total(saved: Path) -> None:
+    r = _run(saved, "good", "param_count", total=17)
+    assert (r.status, r.message) == ("fail", "params.wrong")
+    assert render(r.message, r.params) == "Total del modelo: 19 parámetros; se esperaban 17."
+    assert render(r.message, r.params, "en") == "Model total: 19 parameters; expected 17."
+
+
+def test_param_count_per_layer_unfolded(saved: Path) -> None:
+    r = _run(saved, "folded", "param_count", total=19, per_layer=[10, 9, 0])
+    assert r.status == "pass", r.details
+    r = _run(saved, "folded", "param_count", per_layer=[10, 8, 0])
+    assert (r.status, r.message) == ("fail", "params.wrong")
+    assert render(r.message, r.params, "en") == "Layer 2 (Dense): 9 parameters; expected 8."
+
+
+def test_param_count_trainable_and_non_trainable(saved: Path) -> None:
+    # Dense(2) on 4 inputs: 10; BatchNormalization(2): gamma+beta trainable, mean+var not
+    r = _run(saved, "batchnorm", "param_count", total=18, trainable=14, non_trainable=4)
+    assert r.status == "pass", r.details
+    r = _run(saved, "batchnorm", "param_count", trainable=18)
+    assert r.status == "fail"
+    assert r.params["what_key"] == "params.what.trainable"
+
+
+# ----------------------------------------------------------------------------- shapes
+def test_output_shapes_match(saved: Path) -> None:
+    r = _run(saved, "good", "output_shapes", input=[None, 4], output=[None, 3],
+             layers=[[None, 2], [None, 3]])
+    assert (r.status, r.message) == ("pass", "shapes.ok")
+    assert r.found == {"layers": [[None, 2], [None, 3]], "input": [None, 4], "output": [None, 3]}
+    assert render(r.message, r.params, "en") == "Output shapes match: (None, 3)."
+
+
+def test_output_shapes_wrong_output(saved: Path) -> None:
+    r = _run(saved, "first_only", "output_shapes", input=[None, 4], output=[None, 3])
+    assert (r.status, r.message) == ("fail", "shapes.wrong")
+    assert render(r.message, r.params) == "Salida del modelo: forma (None, 2); se esperaba (None, 3)."
+    assert r.details == []
+
+
+def test_output_shapes_wrong_input_and_output(saved: Path) -> None:
+    r = _run(saved, "good", "output_shapes", input=[None, 5], output=[None, 2])
+    assert r.status == "fail"
+    assert render(r.message, r.params, "en") == "Model input: shape (None, 4); expected (None, 5)."
+    assert len(r.details) == 1
+    assert render(r.details[0]["message"], r.details[0]["params"], "en") == (
+        "Model output: shape (None, 3); expected (None, 2).")
+
+
+def test_output_shapes_per_layer(saved: Path) -> None:
+    r = _run(saved, "good", "output_shapes", layers=[[None, 2], [None, 4]])
+    assert (r.status, r.message) == ("fail", "shapes.wrong")
+    assert render(r.message, r.params, "en") == "Layer 2 (Dense): shape (None, 3); expected (None, 4)."
+
+
+def test_output_shapes_layer_count(saved: Path) -> None:
+    r = _run(saved, "first_only", "output_shapes", layers=[[None, 2], [None, 3]])
+    assert r.status == "fail"
+    assert r.params == {"found": 1, "expected": 2}  # the first detail (structure.count) fills it
+    assert r.details == []
+
+
+# grader/checks/model.py check_shapes: the result's message is always "shapes.wrong", even when
+# the first problem (whose params fill the result) is a "structure.count" detail; the student
+# then reads "{what}: forma 1; se esperaba 2." (check_params uses details[0]["message"]).
+@pytest.mark.xfail(strict=True, reason="bug: check_shapes ignores details[0]['message']")
+def test_output_shapes_layer_count_message(saved: Path) -> None:
+    r = _run(saved, "first_only", "output_shapes", layers=[[None, 2], [None, 3]])
+    assert r.message == "structure.count"
+    assert render(r.message, r.params) == (
+        "El modelo tiene 1 capas; se esperaban 2. Revisa que no falte ni sobre ninguna.")
+
+
+# ----------------------------------------------------------------------------- loading
+def test_found_as_alias_is_reported(saved: Path) -> None:
+    check = CheckSpec(id="c", kind="param_count", artifact="m", expect={"total": 19})
+    r = run_check(check, _ctx(saved, "good", found_as="model"))
+    assert r.status == "pass"
+    assert r.details == [{"message": "artifact.found_as", "params": {"name": "m", "found_as": "model"}}]
+
+
+def test_context_refuses_lambda_in_safe_mode(saved: Path) -> None:
+    model, (key, params) = _ctx(saved, "lambda").model("m")
+    assert model is None
+    assert key == "model.unsafe"
+    assert params["error"].startswith("ValueError: ")
+    assert "`Lambda` layer" in params["error"]
+
+
+def test_context_unbuilt_model(saved: Path) -> None:
+    model, (key, params) = _ctx(saved, "unbuilt").model("m")
+    assert model is None
+    assert (key, params) == ("model.not_built", {})
+
+
+def test_context_loads_model_once(saved: Path) -> None:
+    ctx = _ctx(saved, "good")
+    first, _ = ctx.model("m")
+    second, _ = ctx.model("m")
+    assert first is not None and first is second
+
+
+# grader/checks/context.py: missing_reason does ``return result(*error)`` where ``error`` is
+# (message_key, params_dict); ``result`` takes the params as **kwargs, so it raises TypeError
+# instead of returning a "missing" result (and run_check does not catch it).
+_CONTEXT_BUG = pytest.mark.xfail(
+    raises=TypeError, strict=True,
+    reason="bug: CheckContext.missing_reason calls result(*error) instead of "
+           "result(error[0], **error[1])")
+
+
+@_CONTEXT_BUG
+def test_lambda_model_is_missing_unsafe(saved: Path) -> None:
+    r = _run(saved, "lambda", "model_structure", layers=EXPECTED_LAYERS)
+    assert (r.status, r.message) == ("missing", "model.unsafe")
+    assert r.params["name"] == "m"
+    assert "Lambda" in r.params["error"]
+
+
+@_CONTEXT_BUG
+def test_unbuilt_model_is_missing_not_built(saved: Path) -> None:
+    r = _run(saved, "unbuilt", "param_count", total=10)
+    assert (r.status, r.message) == ("missing", "model.not_built")
+    assert r.params == {"name": "m"}
+
+
+def test_absent_model_is_missing(saved: Path) -> None:
+    check = CheckSpec(id="c", kind="model_structure", artifact="m",
+                      expect={"layers": EXPECTED_LAYERS})
+    outcome = ExecutionOutcome(status="ok", artifacts={
+        "m": {"status": "absent", "kind": "model", "candidates": ["a", "b"]}})
+    r = run_check(check, CheckContext(SPEC, outcome, saved))
+    assert (r.status, r.message) == ("missing", "artifact.candidates")
+    assert r.params == {"name": "m", "candidates": "a, b"}
+
+
+def test_save_failed_model_is_missing(saved: Path) -> None:
+    check = CheckSpec(id="c", kind="param_count", artifact="m", expect={"total": 19})
+    outcome = ExecutionOutcome(status="ok", artifacts={
+        "m": {"status": "save_failed", "kind": "model", "error": "ValueError: boom"}})
+    r = run_check(check, CheckContext(SPEC, outcome, saved))
+    assert (r.status, r.message) == ("missing", "artifact.save_failed")
+    assert r.params == {"name": "m", "error": "ValueError: boom"}

@@ -1,0 +1,100 @@
+"""Stage 6 — points from check results: full credit, bands, proportional credit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from grader.outcomes import CheckResult, ScoredCheck
+from grader.score import points_for, score
+from grader.spec import Rubric, RubricItem
+
+BANDS = [{"min": 0.97, "points": 4}, {"min": 0.95, "points": 2}]
+
+
+def _result(status: str = "fail", **kw: Any) -> CheckResult:
+    return CheckResult(id=kw.pop("id", "c"), kind="metric", status=status,  # type: ignore[arg-type]
+                       message="metric.low", **kw)
+
+
+@pytest.mark.parametrize(
+    ("measured", "status", "points"),
+    [
+        (0.96, "fail", 2.0),
+        (0.95, "fail", 2.0),  # a band's min is inclusive
+        (0.98, "pass", 4.0),
+        (0.97, "pass", 4.0),
+        (0.9699, "fail", 2.0),
+        (0.5, "fail", 0.0),
+        (0.0, "fail", 0.0),
+    ],
+)
+def test_bands(measured: float, status: str, points: float) -> None:
+    item = RubricItem(points=4, bands=BANDS)
+    assert points_for(_result(status, measured=measured), item) == points
+
+
+def test_bands_order_does_not_matter() -> None:
+    item = RubricItem(points=4, bands=list(reversed(BANDS)))
+    assert points_for(_result(measured=0.96), item) == 2.0
+    assert points_for(_result(measured=0.99), item) == 4.0
+
+
+def test_bands_give_nothing_when_the_metric_is_missing() -> None:
+    item = RubricItem(points=4, bands=BANDS)
+    assert points_for(_result("missing", measured=0.99), item) == 0.0
+    assert points_for(_result("error", measured=0.99), item) == 0.0
+
+
+def test_bands_without_measurement_fall_back_to_status() -> None:
+    item = RubricItem(points=4, bands=BANDS)
+    assert points_for(_result("pass"), item) == 4
+    assert points_for(_result("fail"), item) == 0.0
+
+
+def test_proportional_credit() -> None:
+    item = RubricItem(points=2, proportional=True)
+    assert points_for(_result("fail", fraction=0.5), item) == 1.0
+    assert points_for(_result("fail", fraction=1 / 3), item) == 0.67  # rounded to 2 places
+    assert points_for(_result("fail", fraction=0.0), item) == 0.0
+
+
+def test_proportional_needs_a_fraction_and_a_failure() -> None:
+    item = RubricItem(points=2, proportional=True)
+    assert points_for(_result("fail"), item) == 0.0
+    assert points_for(_result("missing", fraction=0.5), item) == 0.0
+    assert points_for(_result("pass", fraction=0.5), item) == 2
+
+
+def test_fraction_ignored_without_proportional() -> None:
+    item = RubricItem(points=2)
+    assert points_for(_result("fail", fraction=0.5), item) == 0.0
+
+
+def test_missing_gives_zero() -> None:
+    assert points_for(_result("missing"), RubricItem(points=3)) == 0.0
+
+
+def test_error_gives_zero() -> None:
+    assert points_for(_result("error"), RubricItem(points=3)) == 0.0
+
+
+def test_pass_gives_full_points() -> None:
+    assert points_for(_result("pass"), RubricItem(points=3)) == 3
+    assert points_for(_result("pass"), RubricItem(points=0.5)) == 0.5
+
+
+def test_score_applies_each_rubric_item() -> None:
+    rubric = Rubric(schema_version=1, exercise="e", checks={
+        "a": RubricItem(points=1),
+        "b": RubricItem(points=2, proportional=True),
+        "m": RubricItem(points=4, bands=BANDS),
+    })
+    results = [_result("pass", id="a"), _result("fail", id="b", fraction=0.25),
+               _result("fail", id="m", measured=0.96)]
+    scored = score(results, rubric)
+    assert all(isinstance(s, ScoredCheck) for s in scored)
+    assert [(s.result.id, s.points, s.max_points) for s in scored] == [
+        ("a", 1, 1), ("b", 0.5, 2), ("m", 2, 4)]
+    assert sum(s.points for s in scored) == 3.5
