@@ -191,7 +191,9 @@ def list_() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, standalone_mode=False)
+        rv = cli.main(args=argv, standalone_mode=False)
+        if isinstance(rv, int):  # click returns ctx.exit()'s code in this mode
+            return rv
     except click.exceptions.UsageError as exc:
         exc.show()
         return EXIT_USAGE

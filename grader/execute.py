@@ -97,7 +97,7 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror}"
+        return None, f"cannot read the file: {exc.strerror}"  # notebook.unreadable
     if not raw.strip():
         return None, "the file is empty"
     try:
@@ -265,7 +265,7 @@ def execute(
             prelude = _prelude(config)
             prelude.metadata["dl_grader_timeout"] = options.startup_timeout
             client.execute_cell(prelude, scratch, store_history=False)
-            _run_cells(client, nb, outcome, scratch)
+            _run_cells(client, nb, outcome, scratch, cell_timeout)
             if outcome.status not in ("dead_kernel", "timeout"):
                 client.execute_cell(_code("finish"), scratch, store_history=False)
         except DeadKernelError:
@@ -286,7 +286,12 @@ def execute(
         nb.cells.pop(scratch)
     if watchdog_fired.is_set():
         outcome.status = "timeout"
+        outcome.timeout_s = options.notebook_timeout
         outcome.detail = f"the whole notebook ran longer than {options.notebook_timeout:g} s"
+        for cell in outcome.cells:
+            if cell.ename == "DeadKernelError":  # killed by the watchdog, not by itself
+                cell.status, cell.ename, cell.evalue = "timeout", _TIMEOUT_ENAME, outcome.detail
+                outcome.failing_cell = cell.index if outcome.failing_cell is None else outcome.failing_cell
     manifest = _read_manifest(artifacts_dir)
     outcome.artifacts = manifest.get("artifacts", {})
     outcome.device = manifest.get("device") or {"requested": options.device, "used": "unknown"}
@@ -312,7 +317,8 @@ def _mark_dead(outcome: ExecutionOutcome, nb: nbformat.NotebookNode, index: int 
         outcome.failing_cell = index
 
 
-def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: ExecutionOutcome, scratch: int) -> None:
+def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: ExecutionOutcome, scratch: int,
+               limit_of: Any) -> None:
     code_indices = [i for i, c in enumerate(nb.cells[:scratch]) if c.cell_type == "code"]
     for pos, index in enumerate(code_indices):
         cell = nb.cells[index]
@@ -337,16 +343,18 @@ def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: Execut
             cell.outputs.append(nbformat.v4.new_output("error", ename=_TIMEOUT_ENAME, evalue="", traceback=[]))
         duration = round(time.monotonic() - t0, 3)
         ename, evalue, tb = _error_of(cell)
-        status = "ok"
-        if ename == _TIMEOUT_ENAME or (ename == "KeyboardInterrupt" and duration >= client.timeout_func(cell)):
+        status: Any = "ok"
+        if ename == _TIMEOUT_ENAME or (ename == "KeyboardInterrupt" and duration >= limit_of(cell)):
             status, ename = "timeout", _TIMEOUT_ENAME
-            evalue = f"the cell ran longer than {client.timeout_func(cell):g} s"
+            evalue = f"the cell ran longer than {limit_of(cell):g} s"
         elif ename is not None:
             status = "error"
         outcome.cells.append(
             CellOutcome(index=index, status=status, duration=duration, ename=ename,
                         evalue=(evalue or "")[:500] if ename else None, traceback=tb, source_head=head)
         )
+        if status == "timeout" and outcome.timeout_s is None:
+            outcome.timeout_s = limit_of(cell)
         if status != "ok":
             if outcome.failing_cell is None:
                 outcome.failing_cell, outcome.ename, outcome.evalue = index, ename, evalue

@@ -23,20 +23,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "`{name}` was never defined. Fix that error and run the whole notebook again.",
     },
     "artifact.absent_dead_kernel": {
-        "es": "No se encontró la variable `{name}`: el kernel se detuvo en la celda {cell} antes de "
-        "definirla ({detail}). Revisa esa celda (¿`os._exit`, `sys.exit`, memoria agotada?).",
-        "en": "Variable `{name}` was not found: the kernel stopped in cell {cell} before defining "
-        "it ({detail}). Check that cell (`os._exit`, `sys.exit`, out of memory?).",
+        "es": "No se encontró la variable `{name}`: el kernel de Python se detuvo en la celda {cell} "
+        "antes de definirla. Revisa esa celda (¿`os._exit`, `sys.exit`, memoria agotada?).",
+        "en": "Variable `{name}` was not found: the Python kernel stopped in cell {cell} before "
+        "defining it. Check that cell (`os._exit`, `sys.exit`, out of memory?).",
     },
     "artifact.absent_timeout": {
-        "es": "No se encontró la variable `{name}`: la ejecución se cortó por tiempo ({detail}) "
-        "antes de definirla. Reduce las épocas o el tamaño del modelo.",
-        "en": "Variable `{name}` was not found: execution ran out of time ({detail}) before "
-        "defining it. Use fewer epochs or a smaller model.",
+        "es": "No se encontró la variable `{name}`: la celda {cell} superó el límite de tiempo "
+        "({limit} s) antes de definirla. Revisa si tiene un bucle infinito, o usa menos épocas o un "
+        "modelo más pequeño.",
+        "en": "Variable `{name}` was not found: cell {cell} went over the time limit ({limit} s) "
+        "before defining it. Check it for an infinite loop, or use fewer epochs or a smaller model.",
     },
     "artifact.not_run": {
-        "es": "No se pudo evaluar `{name}`: el notebook no se ejecutó ({detail}).",
-        "en": "Could not evaluate `{name}`: the notebook did not run ({detail}).",
+        "es": "No se pudo evaluar `{name}`: el notebook no se pudo ejecutar (el motivo está en el "
+        "resumen de la ejecución).",
+        "en": "Could not evaluate `{name}`: the notebook could not be run (the reason is in the "
+        "execution summary).",
     },
     "artifact.candidates": {
         "es": "No hay ninguna variable `{name}` y hay varios modelos ({candidates}); el grader no "
@@ -45,10 +48,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "grader will not guess which one. Store the exercise's model in `{name}`.",
     },
     "artifact.unsupported": {
-        "es": "`{name}` es de tipo `{type}`; se esperaba {expected_kind}. Guarda en `{name}` "
-        "{expected_kind} (por ejemplo un número, una tupla o un arreglo de NumPy).",
-        "en": "`{name}` has type `{type}`; expected {expected_kind}. Store {expected_kind} in "
-        "`{name}` (for example a number, a tuple or a NumPy array).",
+        "es": "`{name}` es de tipo `{type}`, pero el grader solo acepta {expected_kind}. "
+        "Conviértelo antes de guardarlo en `{name}`.",
+        "en": "`{name}` has type `{type}`, but the grader only accepts {expected_kind}. "
+        "Convert it before storing it in `{name}`.",
     },
     "artifact.save_failed": {
         "es": "El modelo `{name}` no se pudo guardar en formato .keras: {error}. Usa capas "
@@ -79,8 +82,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "a Keras model",
     },
     "value.expected": {
-        "es": "datos simples",
-        "en": "plain data",
+        "es": "un valor simple (un número, un texto, una tupla, una lista o un arreglo de NumPy)",
+        "en": "a plain value (a number, a string, a tuple, a list or a NumPy array)",
     },
     # ---------------------------------------------------------------- values
     "value.ok": {
@@ -210,14 +213,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Cell {cell} raised {ename}: {evalue}. The other cells still ran.",
     },
     "exec.timeout": {
-        "es": "Se acabó el tiempo: {detail}. Lo calificado hasta ese punto se conserva.",
-        "en": "Time ran out: {detail}. What was graded up to that point is kept.",
+        "es": "Se acabó el tiempo en la celda {cell} (límite: {limit} s). Lo calificado hasta ese "
+        "punto se conserva.",
+        "en": "Time ran out in cell {cell} (limit: {limit} s). What was graded up to that point is kept.",
     },
     "exec.dead_kernel": {
-        "es": "El kernel de Python se detuvo en la celda {cell} ({detail}). Lo calificado hasta "
-        "ese punto se conserva.",
-        "en": "The Python kernel stopped in cell {cell} ({detail}). What was graded up to that "
-        "point is kept.",
+        "es": "El kernel de Python se detuvo en la celda {cell}; las celdas siguientes no se "
+        "ejecutaron. Lo calificado hasta ese punto se conserva.",
+        "en": "The Python kernel stopped in cell {cell}; the cells after it did not run. What was "
+        "graded up to that point is kept.",
     },
     "exec.oom": {
         "es": "El notebook usó más memoria de la permitida en la celda {cell}.",
@@ -233,6 +237,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "No se pudo iniciar el kernel de Python ({detail}).",
         "en": "The Python kernel could not be started ({detail}).",
     },
+    "notebook.empty": {"es": "el archivo está vacío", "en": "the file is empty"},
+    "notebook.encoding": {"es": "el archivo no es texto UTF-8", "en": "the file is not UTF-8 text"},
+    "notebook.json": {"es": "su contenido no es JSON de notebook válido", "en": "its content is not valid notebook JSON"},
+    "notebook.unreadable": {"es": "no se pudo leer el archivo", "en": "the file could not be read"},
     # ---------------------------------------------------------------- report words
     "word.score": {"es": "Puntaje", "en": "Score"},
     "word.check": {"es": "Comprobación", "en": "Check"},
@@ -262,9 +270,11 @@ def render(key: str, params: dict[str, Any] | None = None, lang: str = "es") -> 
         return key
     template = entry.get(lang) or entry["es"]
     params = dict(params or {})
-    if "what_key" in params:  # a sub-message naming what was measured ("Layer 2 (Dense)")
-        params["what"] = render(params.pop("what_key"), params, lang)
-    return template.format_map(_Safe({k: v if k == "what" else fmt(v) for k, v in params.items()}))
+    nested = [k for k in params if k.endswith("_key")]
+    for k in nested:  # a parameter that is itself a message ("Layer 2 (Dense)", "a Keras model")
+        params[k[: -len("_key")]] = render(params.pop(k), params, lang)
+    done = {k[: -len("_key")] for k in nested}
+    return template.format_map(_Safe({k: v if k in done else fmt(v) for k, v in params.items()}))
 
 
 def fmt(value: Any) -> str:

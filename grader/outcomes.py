@@ -52,6 +52,7 @@ class ExecutionOutcome:
     # "type", "found_as", "cell"} (see grader.kernel_side)
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     detail: str | None = None  # a human reason for non-ok statuses (instructor-facing)
+    timeout_s: float | None = None  # the limit that was hit, when status is "timeout"
 
     @property
     def failed_cells(self) -> list[CellOutcome]:

@@ -23,16 +23,28 @@ from grader.spec import ExerciseSpec, Rubric
 REPORT_VERSION = 1
 
 
+_NOTEBOOK_PROBLEMS = (("the file is empty", "notebook.empty"), ("the file is not UTF-8", "notebook.encoding"),
+                      ("not a valid notebook", "notebook.json"), ("cannot read", "notebook.unreadable"))
+
+
+def notebook_problem(detail: str | None, lang: str) -> str:
+    """A broken file's reason, in the student's language (the English detail stays for instructors)."""
+    for prefix, key in _NOTEBOOK_PROBLEMS:
+        if (detail or "").startswith(prefix):
+            return render(key, lang=lang)
+    return detail or ""
+
+
 def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
     key = f"exec.{outcome.status}"
     cell = outcome.failing_cell
     if outcome.status == "timeout" and cell is None:
         cell = next((c.index for c in outcome.cells if c.status == "timeout"), None)
     detail = outcome.detail or (outcome.evalue or "")
-    if outcome.status == "timeout" and not outcome.detail:
-        detail = next((c.evalue for c in outcome.cells if c.status == "timeout"), "") or ""
+    if outcome.status == "invalid_notebook":
+        detail = notebook_problem(outcome.detail, lang)
     return render(key, {"cell": cell, "ename": outcome.ename, "evalue": (outcome.evalue or "")[:200],
-                        "detail": detail}, lang)
+                        "detail": detail, "limit": outcome.timeout_s}, lang)
 
 
 def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: ExecutionOutcome,

@@ -88,7 +88,7 @@ class ExerciseSpec(_Strict):
     statement_en: str | None = None
     reference: str
     data: list[str] = []
-    budget: Budget = Budget()
+    budget: Budget = Field(default_factory=lambda: Budget.model_validate({}))
     artifacts: list[ArtifactSpec] = []
     checks: list[CheckSpec]
     # filled in by load_spec, not by the YAML

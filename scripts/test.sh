@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DLGRADER_DATA_DIR=${DLGRADER_DATA_DIR:-$(cd .. && pwd)/shared/datasets}
 .venv/bin/ruff check grader tests
+.venv/bin/mypy grader
 .venv/bin/python -m pytest -m "slow or not slow" -n 2 "$@"

@@ -87,7 +87,7 @@ def test_values_are_exported_as_plain_data_only(tmp_path: Path) -> None:
     assert arts["arreglo"]["type"] == "ndarray" and arts["arreglo"]["shape"] == [2, 3]
     assert arts["tupla"] == {"status": "ok", "kind": "value", "found_as": "tupla", "cell": 0,
                              "value": [61, 61, 3], "type": "tuple"}
-    assert arts["numero"]["value"] == 7 and arts["numero"]["type"] == "int"
+    assert arts["numero"]["value"] == 7 and arts["numero"]["type"] == "int64"  # original type kept
 
 
 def test_seeds_are_fixed_and_seed_option_changes_them(tmp_path: Path) -> None:

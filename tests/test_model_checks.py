@@ -241,7 +241,6 @@ def test_output_shapes_layer_count(saved: Path) -> None:
 # grader/checks/model.py check_shapes: the result's message is always "shapes.wrong", even when
 # the first problem (whose params fill the result) is a "structure.count" detail; the student
 # then reads "{what}: forma 1; se esperaba 2." (check_params uses details[0]["message"]).
-@pytest.mark.xfail(strict=True, reason="bug: check_shapes ignores details[0]['message']")
 def test_output_shapes_layer_count_message(saved: Path) -> None:
     r = _run(saved, "first_only", "output_shapes", layers=[[None, 2], [None, 3]])
     assert r.message == "structure.count"
@@ -278,16 +277,6 @@ def test_context_loads_model_once(saved: Path) -> None:
     assert first is not None and first is second
 
 
-# grader/checks/context.py: missing_reason does ``return result(*error)`` where ``error`` is
-# (message_key, params_dict); ``result`` takes the params as **kwargs, so it raises TypeError
-# instead of returning a "missing" result (and run_check does not catch it).
-_CONTEXT_BUG = pytest.mark.xfail(
-    raises=TypeError, strict=True,
-    reason="bug: CheckContext.missing_reason calls result(*error) instead of "
-           "result(error[0], **error[1])")
-
-
-@_CONTEXT_BUG
 def test_lambda_model_is_missing_unsafe(saved: Path) -> None:
     r = _run(saved, "lambda", "model_structure", layers=EXPECTED_LAYERS)
     assert (r.status, r.message) == ("missing", "model.unsafe")
@@ -295,7 +284,6 @@ def test_lambda_model_is_missing_unsafe(saved: Path) -> None:
     assert "Lambda" in r.params["error"]
 
 
-@_CONTEXT_BUG
 def test_unbuilt_model_is_missing_not_built(saved: Path) -> None:
     r = _run(saved, "unbuilt", "param_count", total=10)
     assert (r.status, r.message) == ("missing", "model.not_built")

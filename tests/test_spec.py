@@ -217,7 +217,6 @@ def test_registry_is_complete() -> None:
 # module has been imported (e.g. ``from grader.checks.values import check_value``), REGISTRY is
 # non-empty but partial, and load_spec rejects every other kind. Run in a fresh interpreter
 # because this test session has already imported every kind module.
-@pytest.mark.xfail(strict=True, reason="bug: kinds() skips _load_kinds() when REGISTRY is partial")
 def test_registry_is_complete_after_importing_one_kind_module() -> None:
     code = ("import grader.checks.values\n"
             "from grader.spec import load_spec\n"

@@ -55,8 +55,7 @@ def _load_kinds() -> None:
 
 
 def kinds() -> dict[str, CheckKind]:
-    if not REGISTRY:
-        _load_kinds()
+    _load_kinds()  # cheap after the first time; a partly filled registry is never trusted
     return REGISTRY
 
 

@@ -51,14 +51,12 @@ class CheckContext:
             if needs == "model":
                 model, error = self.model(name)
                 if model is None:
-                    return result(*error)
+                    return result(error[0], **error[1])
             return None
         if status in ("unsupported", "export_error"):
             expected = "model.expected" if needs == "model" else "value.expected"
-            from grader.messages import render
-
             return result("artifact.unsupported", type=entry.get("type", "?"),
-                          expected_kind=render(expected), error=entry.get("error", ""))
+                          expected_kind_key=expected, error=entry.get("error", ""))
         if status == "save_failed":
             return result("artifact.save_failed", error=entry.get("error", ""))
         if entry.get("candidates"):
@@ -73,8 +71,7 @@ class CheckContext:
             return result("artifact.absent_dead_kernel", cell=out.failing_cell, detail=out.detail or "")
         if out.status == "timeout":
             cell = next((c for c in out.cells if c.status == "timeout"), None)
-            detail = out.detail or (cell.evalue if cell else "")
-            return result("artifact.absent_timeout", detail=detail)
+            return result("artifact.absent_timeout", cell=cell.index if cell else "?", limit=out.timeout_s)
         failed = out.failed_cells
         if failed:
             first = failed[0]

@@ -53,7 +53,7 @@ def describe_layers(model: Any, fold_activations: bool = True) -> list[dict[str,
         d["params"] = int(sum(int(_size(w)) for w in layer.weights))
         if fold_activations and kind in ("Activation", "Softmax", "ReLU") and layers:
             prev = layers[-1]
-            if prev.get("activation") in (None, "linear"):
+            if "activation" in prev and prev["activation"] in (None, "linear"):
                 act = cfg.get("activation") if kind == "Activation" else kind.lower()
                 prev["activation"] = act
                 prev["output_shape"] = d["output_shape"]
@@ -77,8 +77,11 @@ def _layer_label(d: dict[str, Any]) -> str:
             parts.append(str(d[attr]))
     if "kernel_size" in d:
         parts.append("x".join(str(k) for k in d["kernel_size"]))
-    if d.get("activation") not in (None, "linear"):
-        parts.append(str(d["activation"]))
+    act = d.get("activation")
+    if isinstance(act, list):
+        parts.append("/".join(act))
+    elif act not in (None, "linear"):
+        parts.append(str(act))
     return f"{d['type']}({', '.join(parts)})"
 
 
@@ -218,7 +221,7 @@ def check_shapes(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                     "found": f, "expected": e}})
     ok = not details
     return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
-                       message="shapes.ok" if ok else "shapes.wrong",
+                       message="shapes.ok" if ok else details[0]["message"],
                        params={"found": found.get("output", found["layers"]), **(details[0]["params"] if details else {})},
                        expected=exp, found=found, details=details[1:] if details else [])
 

@@ -100,8 +100,7 @@ def check_value(check: CheckSpec, ctx: CheckContext) -> CheckResult:
 
     if "one_of" in exp:
         options = exp["one_of"]
-        norm = (lambda v: v.strip().lower() if isinstance(v, str) else v)
-        if not any(_close(norm(found), norm(o), tol, rel) for o in options):
+        if not any(_close(_norm_text(found), _norm_text(o), tol, rel) for o in options):
             return result("fail", "value.not_in_set", options)
 
     if "equals" in exp:
@@ -125,6 +124,10 @@ def check_value(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return result("fail", "value.wrong_type", want, found_type=_type_name(found), expected_type="number")
     expected = exp.get("equals", exp.get("one_of", exp.get("shape", want_type)))
     return result("pass", "value.ok", expected)
+
+
+def _norm_text(v: Any) -> Any:
+    return v.strip().lower() if isinstance(v, str) else v
 
 
 def _flatten(x: Any) -> list[Any]:

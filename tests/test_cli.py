@@ -1,0 +1,99 @@
+"""The `grader` command as users run it: a subprocess, its output and its exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+
+def grader(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=600)
+
+
+def test_list_shows_the_library() -> None:
+    done = grader("list")
+    assert done.returncode == 0
+    assert "cnn_params" in done.stdout and "iris" in done.stdout
+
+
+def test_validate_accepts_the_library_specs() -> None:
+    for ex in ("cnn_params", "iris"):
+        done = grader("validate", ex)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"ok: {ex} — ")
+
+
+def test_validate_rejects_an_unknown_check_kind(tmp_path: Path) -> None:
+    spec = tmp_path / "exercises" / "demo" / "spec.yaml"
+    spec.parent.mkdir(parents=True)
+    text = (ROOT / "exercises" / "cnn_params" / "spec.yaml").read_text().replace("kind: ran_cleanly", "kind: ran_clean")
+    spec.write_text(text)
+    done = grader("validate", str(spec))
+    assert done.returncode == 3
+    assert done.stderr.strip() == (
+        f"error: {spec.resolve()}: field 'checks.10.kind': unknown check kind 'ran_clean'; valid kinds: "
+        "metric, model_structure, output_shapes, param_count, ran_cleanly, value"
+    )
+
+
+def test_unknown_exercise_lists_the_known_ones() -> None:
+    done = grader("grade", "mnist_gan", "x.ipynb")
+    assert done.returncode == 3
+    assert "unknown exercise 'mnist_gan'. Known exercises: cnn_params, iris" in done.stderr
+
+
+def test_check_needs_to_know_the_exercise(tmp_path: Path) -> None:
+    nb = tmp_path / "sin_metadata.ipynb"
+    nb.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    done = grader("check", str(nb))
+    assert done.returncode == 3
+    assert "--exercise ID" in done.stderr
+
+
+def test_check_on_a_broken_file_exits_2() -> None:
+    done = grader("check", str(FIXTURES / "cnn_params" / "invalid_json.ipynb"), "--exercise", "cnn_params")
+    assert done.returncode == 2
+    assert "no es un notebook válido" in done.stdout
+
+
+def test_cli_starts_fast() -> None:
+    t0 = time.monotonic()
+    done = grader("--help")
+    assert done.returncode == 0
+    assert time.monotonic() - t0 < 5  # generous: no TensorFlow or nbclient import at start-up
+    probe = subprocess.run([sys.executable, "-c", "import grader.cli, sys; "
+                            "print(sorted(m for m in ('tensorflow', 'keras', 'nbclient', 'numpy') if m in sys.modules))"],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert probe.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_student_check_gives_the_same_verdict_as_instructor_grade(tmp_path: Path) -> None:
+    nb = FIXTURES / "cnn_params" / "wrong_param_answer.ipynb"
+    student = grader("check", str(nb), "--json", "--lang", "en")
+    assert student.returncode == 1
+    student_report = json.loads(student.stdout)
+    graded = grader("grade", "cnn_params", str(nb), "--out", str(tmp_path), "--lang", "en")
+    assert graded.returncode == 0, graded.stderr
+    instructor_report = json.loads((tmp_path / "wrong_param_answer" / "report.json").read_text())
+    verdict = lambda r: [(c["id"], c["status"], c["points"], c["message"]) for c in r["checks"]]  # noqa: E731
+    assert verdict(student_report) == verdict(instructor_report)
+    assert student_report["score"] == instructor_report["score"] == 8
+    params = next(c for c in student_report["checks"] if c["id"] == "params_ejercicio")
+    assert params["message"] == "`params_ejercicio` is 144; expected 147."
+    assert "instructor" not in student_report
+
+
+@pytest.mark.slow
+def test_student_check_passes_the_reference() -> None:
+    done = grader("check", str(ROOT / "reference" / "cnn_params.ipynb"))
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Puntaje: 10 / 10" in done.stdout
