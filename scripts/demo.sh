@@ -7,6 +7,6 @@ bash scripts/setup.sh
 export DLGRADER_DATA_DIR=${DLGRADER_DATA_DIR:-$(cd .. && pwd)/shared/datasets}
 for ex in cnn_params iris; do
   .venv/bin/grader grade "$ex" "reference/$ex.ipynb" tests/fixtures/"$ex"/*.ipynb \
-    --out "out/$ex" --cell-timeout 20
+    --out "out/$ex" --cell-timeout 60
 done
 echo "Reports: out/*/*/report.md (summary per exercise: out/*/summary.json)"

@@ -234,5 +234,40 @@ def test_run_check_absent_value_is_missing() -> None:
     r = run_check(check, _ctx({"status": "absent", "kind": "value"}))
     assert (r.status, r.message) == ("missing", "artifact.absent")
     assert render(r.message, r.params, "en") == (
+        "Variable `x` was not found. Define it with exactly that name in your notebook."
+    )
+
+
+def test_run_check_absent_after_failed_cell() -> None:
+    outcome = ExecutionOutcome(status="error", cells=[
+        CellOutcome(index=0, status="ok"),
+        CellOutcome(index=3, status="error", ename="NameError", evalue="name 'y' is not defined"),
+    ])
+    check = CheckSpec(id="c", kind="value", artifact="x", expect={"equals": 1})
+    r = run_check(check, _ctx(None, outcome=outcome))
+    assert (r.status, r.message) == ("missing", "artifact.absent_after_error")
+    assert r.params == {"name": "x", "cell": 3, "ename": "NameError",
+                        "evalue": "name 'y' is not defined"}
+
+
+def test_run_check_reports_alias_and_public_flag() -> None:
+    check = CheckSpec(id="c", kind="value", artifact="x", expect={"equals": 1}, public=False)
+    entry = {**_entry(1), "found_as": "x_alias"}
+    r = run_check(check, _ctx(entry))
+    assert r.status == "pass"
+    assert r.public is False
+    assert r.details == [{"message": "artifact.found_as",
+                          "params": {"name": "x", "found_as": "x_alias"}}]
+
+
+@pytest.mark.parametrize("status", ["unsupported", "export_error"])
+def test_run_check_unsupported_value(status: str) -> None:
+    check = CheckSpec(id="c", kind="value", artifact="x", expect={"equals": 1})
+    entry = {"status": status, "kind": "value", "type": "builtins.set", "error": "nope"}
+    r = run_check(check, _ctx(entry))
+    assert (r.status, r.message) == ("missing", "artifact.unsupported")
+    assert r.params["expected_kind_key"] == "value.expected"
+    assert r.params["type"] == "builtins.set"
+    assert render(r.message, r.params, "en") == (
         "`x` has type `builtins.set`, but the grader only accepts a plain value (a number, a string, "
         "a tuple, a list or a NumPy array). Convert it before storing it in `x`.")
