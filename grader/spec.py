@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -161,18 +161,26 @@ def _check_version(path: Path, data: dict[str, Any], supported: int) -> None:
         )
 
 
+_M = TypeVar("_M", ExerciseSpec, Rubric)
+
+
+def _parse(path: Path, model: type[_M], version: int) -> _M:
+    """Read the YAML, check its schema version, validate it into ``model``."""
+    data = _read_yaml(path)
+    _check_version(path, data, version)
+    try:
+        return model(**data, path=path)
+    except ValidationError as exc:
+        _raise_validation(path, exc)
+        raise  # unreachable: _raise_validation always raises
+
+
 def load_spec(path: Path | str) -> ExerciseSpec:
     """Load and validate a spec, including its check kinds and expectations."""
     from grader.checks import validate_check  # registry import kept out of module load
 
     path = Path(path).resolve()
-    data = _read_yaml(path)
-    _check_version(path, data, SPEC_SCHEMA_VERSION)
-    try:
-        spec = ExerciseSpec(**data, path=path)
-    except ValidationError as exc:
-        _raise_validation(path, exc)
-        raise  # unreachable
+    spec = _parse(path, ExerciseSpec, SPEC_SCHEMA_VERSION)
     seen: set[str] = set()
     names = {a.name for a in spec.artifacts}
     for i, check in enumerate(spec.checks):
@@ -195,13 +203,7 @@ def load_spec(path: Path | str) -> ExerciseSpec:
 
 def load_rubric(path: Path | str, spec: ExerciseSpec | None = None) -> Rubric:
     path = Path(path).resolve()
-    data = _read_yaml(path)
-    _check_version(path, data, RUBRIC_SCHEMA_VERSION)
-    try:
-        rubric = Rubric(**data, path=path)
-    except ValidationError as exc:
-        _raise_validation(path, exc)
-        raise
+    rubric = _parse(path, Rubric, RUBRIC_SCHEMA_VERSION)
     if spec is not None:
         if rubric.exercise != spec.id:
             raise SpecError.field(

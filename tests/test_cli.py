@@ -97,3 +97,16 @@ def test_student_check_passes_the_reference() -> None:
     done = grader("check", str(ROOT / "reference" / "cnn_params.ipynb"))
     assert done.returncode == 0, done.stdout[-2000:]
     assert "Puntaje: 10 / 10" in done.stdout
+
+
+@pytest.mark.slow
+def test_a_batch_goes_on_after_an_infinite_loop_and_a_dead_kernel(tmp_path: Path) -> None:
+    notebooks = [FIXTURES / "cnn_params" / f"{n}.ipynb" for n in ("infinite_loop", "kernel_dies", "wrong_param_answer")]
+    done = grader("grade", "cnn_params", *map(str, notebooks), "--out", str(tmp_path), "--cell-timeout", "40")
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert [(Path(s["notebook"]).stem, s["execution"], s["score"]) for s in summary] == [
+        ("infinite_loop", "timeout", 8.5), ("kernel_dies", "dead_kernel", 6), ("wrong_param_answer", "ok", 8)]
+    for s in summary:
+        assert Path(s["report"]).is_file()
+        assert Path(s["report"]).with_name("report.md").is_file()

@@ -30,7 +30,7 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
     ("cnn_params", "syntax_error"): {"score": 5.5, "exec": "error", "status": {
         "params_ejercicio": "missing", "salida_ejercicio": "missing", "valor_convolucion": "pass"}},
     ("cnn_params", "infinite_loop"): {"score": 8.5, "exec": "timeout", "status": {
-        "valor_convolucion": "fail", "capa_ejercicio": "pass", "ejecucion_limpia": "fail"}},
+        "valor_convolucion": "missing", "capa_ejercicio": "pass", "ejecucion_limpia": "fail"}},
     ("cnn_params", "kernel_dies"): {"score": 6, "exec": "dead_kernel", "status": {
         "params_ejercicio": "pass", "valor_convolucion": "missing", "capa_ejercicio": "missing"}},
     ("cnn_params", "model_other_name"): {"score": 10, "status": {"capa_ejercicio": "pass"}},

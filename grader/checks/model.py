@@ -211,19 +211,8 @@ def check_shapes(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                     "what_key": f"shapes.what.{key}",
                     "found": found[key], "expected": exp[key]}})
     if "layers" in exp:
-        want = exp["layers"]
-        if len(want) != len(found["layers"]):
-            details.append({"message": "structure.count", "params": {"found": len(found["layers"]), "expected": len(want)}})
-        for pos, (f, e) in enumerate(zip(found["layers"], want), start=1):
-            if not _shape_ok(f, e):
-                details.append({"message": "shapes.wrong", "params": {
-                    "what_key": "params.what.layer", "pos": pos, "layer": layers[pos - 1]["type"],
-                    "found": f, "expected": e}})
-    ok = not details
-    return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
-                       message="shapes.ok" if ok else details[0]["message"],
-                       params={"found": found.get("output", found["layers"]), **(details[0]["params"] if details else {})},
-                       expected=exp, found=found, details=details[1:] if details else [])
+        details += _per_layer(found["layers"], exp["layers"], layers, _shape_ok, "shapes.wrong")
+    return _result(check, "shapes.ok", found.get("output", found["layers"]), details, found)
 
 
 def count_params(model: Any) -> dict[str, Any]:
@@ -256,16 +245,28 @@ def check_params(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                             "found": counts[key], "expected": exp[key]}})
     if "per_layer" in exp:
         layers = describe_layers(model, fold_activations=False)
-        want = exp["per_layer"]
-        if len(want) != len(counts["per_layer"]):
-            details.append({"message": "structure.count", "params": {"found": len(counts["per_layer"]), "expected": len(want)}})
-        for pos, (f, e) in enumerate(zip(counts["per_layer"], want), start=1):
-            if f != e:
-                details.append({"message": "params.wrong", "params": {
-                    "what_key": "params.what.layer", "pos": pos, "layer": layers[pos - 1]["type"],
-                    "found": f, "expected": e}})
-    ok = not details
-    return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
-                       message="params.ok" if ok else details[0]["message"],
-                       params={"found": counts["total"], **(details[0]["params"] if details else {})},
-                       expected=exp, found=counts, details=details[1:] if details else [])
+        details += _per_layer(counts["per_layer"], exp["per_layer"], layers, lambda f, e: f == e, "params.wrong")
+    return _result(check, "params.ok", counts["total"], details, counts)
+
+
+def _per_layer(found: list[Any], want: list[Any], layers: list[dict[str, Any]], same: Any,
+               message: str) -> list[dict[str, Any]]:
+    """Compare a per-layer list; the lengths always, then each position."""
+    details: list[dict[str, Any]] = []
+    if len(want) != len(found):
+        details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(want)}})
+    for pos, (f, e) in enumerate(zip(found, want), start=1):
+        if not same(f, e):
+            details.append({"message": message, "params": {
+                "what_key": "params.what.layer", "pos": pos, "layer": layers[pos - 1]["type"],
+                "found": f, "expected": e}})
+    return details
+
+
+def _result(check: CheckSpec, ok_message: str, shown: Any, details: list[dict[str, Any]], found: Any) -> CheckResult:
+    """Pass, or fail with the first problem as the message and the others as details."""
+    first = details[0] if details else None
+    return CheckResult(id=check.id, kind=check.kind, status="fail" if first else "pass",
+                       message=first["message"] if first else ok_message,
+                       params={"found": shown, **(first["params"] if first else {})},
+                       expected=check.expect, found=found, details=details[1:])
