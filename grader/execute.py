@@ -84,7 +84,7 @@ class BoundedClient(NotebookClient):
     """nbclient's client with a cap on the output kept per cell (Keras progress bars)."""
 
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
-        size = sum(len(json.dumps(o.get("text", o.get("data", "")))) for o in outs)
+        size = sum(len(o.get("text", "")) + len(str(o.get("data", ""))) for o in outs)
         if size > CELL_OUTPUT_LIMIT:
             if not outs or outs[-1].get("text") != TRUNCATED:
                 outs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED))
@@ -269,7 +269,7 @@ def execute(
             if outcome.status not in ("dead_kernel", "timeout"):
                 client.execute_cell(_code("finish"), scratch, store_history=False)
         except DeadKernelError:
-            _mark_dead(outcome, nb, None)
+            _mark_dead(outcome, None)
         except Exception as exc:  # nbclient/zmq trouble: keep what we have
             outcome.status = "kernel_failed"
             outcome.detail = f"{type(exc).__name__}: {exc}"[:500]
@@ -310,7 +310,7 @@ def _log_tail(path: Path, limit: int = 600) -> str:
     return truncate_middle("\n".join(lines[-8:]), limit) or "(empty)"
 
 
-def _mark_dead(outcome: ExecutionOutcome, nb: nbformat.NotebookNode, index: int | None) -> None:
+def _mark_dead(outcome: ExecutionOutcome, index: int | None) -> None:
     outcome.status = "dead_kernel"
     outcome.detail = outcome.detail or "the kernel process died"
     if index is not None and outcome.failing_cell is None:
@@ -335,7 +335,7 @@ def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: Execut
                             ename="DeadKernelError", evalue="the kernel died while running this cell",
                             source_head=head)
             )
-            _mark_dead(outcome, nb, index)
+            _mark_dead(outcome, index)
             outcome.cells += [CellOutcome(index=i, status="not_run") for i in code_indices[pos + 1:]]
             return
         except CellTimeoutError:

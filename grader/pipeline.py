@@ -41,7 +41,7 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions) -> execute.RunOptions:
 
 def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOptions) -> dict[str, Any]:
     t0 = time.monotonic()
-    ws = provision.provision(spec, opts.data_dir)
+    ws = provision.provision(spec)
     try:
         outcome, executed = execute.execute(notebook, ws.workdir, ws.artifacts, run_options(spec, opts))
         t1 = time.monotonic()

@@ -24,7 +24,7 @@ class Workspace:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def provision(spec: ExerciseSpec, data_dir: Path | None = None) -> Workspace:
+def provision(spec: ExerciseSpec) -> Workspace:
     root = Path(tempfile.mkdtemp(prefix="dlg-sub-"))
     workdir = root / "work"
     artifacts = root / "artifacts"
