@@ -49,6 +49,7 @@ def check(spec: ExerciseSpec, outcome: ExecutionOutcome, artifacts_dir: Path | N
         res = Path(tmp) / "results.json"
         req.write_text(json.dumps({
             "spec": str(spec.path),
+            "profile": spec.profile,
             "outcome": outcome.to_json(),
             "artifacts_dir": str(artifacts_dir) if artifacts_dir else None,
             "data_dir": str(data_dir) if data_dir else None,
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     req_path, out_path = (argv or sys.argv[1:])[:2]
     req: dict[str, Any] = json.loads(Path(req_path).read_text())
-    spec = load_spec(req["spec"])
+    spec = load_spec(req["spec"]).with_profile(req.get("profile"))
     outcome = ExecutionOutcome.from_json(req["outcome"])
     artifacts = Path(req["artifacts_dir"]) if req.get("artifacts_dir") else None
     data_dir = Path(req["data_dir"]) if req.get("data_dir") else None

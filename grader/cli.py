@@ -7,6 +7,7 @@ Exit codes: 0 every check passed (``check``) / the command succeeded; 1 some che
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -56,6 +57,8 @@ common = [
                  help="Seconds a cell may run (overrides the spec's budget)."),
     click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                  help="Folder with the course datasets (else $DLGRADER_DATA_DIR, the Keras cache)."),
+    click.option("--profile", default=None,
+                 help="Run profile from the spec: full (default), ci (few epochs), quick …"),
 ]
 
 
@@ -88,19 +91,21 @@ def cli() -> None:
 @click.option("--rubric", type=click.Path(dir_okay=False), default=None, help="Rubric file (default: the library's).")
 @with_common
 def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None, lang: str, device: str,
-          seed: int, cell_timeout: float | None, data_dir: Path | None) -> None:
+          seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None) -> None:
     """Instructor: grade NOTEBOOKS against SPEC (a spec file or an exercise id)."""
-    from grader.pipeline import GradeOptions, grade_one
+    from grader.pipeline import GradeOptions, grade_one, prepare
     from grader.report import print_summary
 
     exercise, rub = _load(spec, rubric)
+    base = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
+                        profile=profile)
+    prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
     console = _console()
     taken: set[str] = set()
     summary = []
     for nb in notebooks:
         target = out / _slug(nb, taken)
-        opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, out_dir=target,
-                            cell_timeout=cell_timeout)
+        opts = dataclasses.replace(base, out_dir=target)
         rep = grade_one(exercise, rub, nb, opts)
         print_summary(rep, console)
         summary.append({"notebook": str(nb), "report": str(target / "report.json"), "score": rep["score"],
@@ -115,17 +120,22 @@ def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None,
 @click.option("--exercise", default=None, help="Exercise id (default: read from the notebook's metadata).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
 @with_common
+@click.option("--quick", is_flag=True, help="Use the exercise's quick profile (less data, fewer epochs).")
 def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device: str, seed: int,
-          cell_timeout: float | None, data_dir: Path | None) -> None:
+          cell_timeout: float | None, data_dir: Path | None, profile: str | None, quick: bool) -> None:
     """Student: check NOTEBOOK before handing it in (exit 0 only when every check passes)."""
-    from grader.pipeline import GradeOptions, grade_one
+    from grader.pipeline import GradeOptions, grade_one, prepare
     from grader.report import print_summary
 
     if exercise is None:
         exercise = _exercise_of(notebook)
     spec, rub = _load(exercise)
-    rep = grade_one(spec, rub, notebook, GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir,
-                                                      cell_timeout=cell_timeout))
+    if quick and profile is None:
+        profile = "quick" if "quick" in spec.profiles else None
+    opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
+                        profile=profile)
+    prepare(spec, opts)
+    rep = grade_one(spec, rub, notebook, opts)
     public = [c for c in rep["checks"] if c["public"]]
     if as_json:
         click.echo(json.dumps({k: v for k, v in rep.items() if k != "instructor"}, indent=2, ensure_ascii=False, default=str))
@@ -187,6 +197,87 @@ def list_() -> None:
         except GraderError as exc:
             table.add_row(ex_id, f"[red]invalid: {exc}[/]", "-", "-")
     _console().print(table)
+
+
+@cli.group()
+def data() -> None:
+    """The course datasets: where they are found, whether they are intact, how to get them."""
+
+
+@data.command(name="list")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--verify", is_flag=True, help="Also compare checksums (reads every file).")
+def data_list(data_dir: Path | None, verify: bool) -> None:
+    """Show each dataset: found or missing, and where."""
+    from rich.table import Table
+
+    from grader import datasets
+
+    table = Table(title="Datasets (lookup order: " + " → ".join(str(d) for d in datasets.data_dirs(data_dir)) + ")")
+    for col in ("dataset", "status", "where", "note"):
+        table.add_column(col, overflow="fold")
+    missing = 0
+    for name, ds in datasets.REGISTRY.items():
+        try:
+            found = datasets.locate(name, data_dir)
+        except datasets.DatasetMissing:
+            missing += 1
+            table.add_row(name, "[red]missing[/]", f"grader data fetch {name}", ds.note)
+            continue
+        status = "[green]found[/]"
+        if verify:
+            problems = datasets.verify(found)
+            status = "[red]corrupt[/]" if problems else "[green]verified[/]"
+        where = str(found.folder) if found.layout.files else ds.note
+        table.add_row(name, status, f"{where} ({', '.join(found.layout.files)})" if found.layout.files else where,
+                      ds.note)
+    _console().print(table)
+    if missing:
+        click.echo(f"{missing} dataset(s) missing: `grader data fetch NAME` (online) or --data-dir FOLDER.")
+
+
+@data.command(name="verify")
+@click.argument("names", nargs=-1)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def data_verify(names: tuple[str, ...], data_dir: Path | None) -> None:
+    """Compare the files of NAMES (default: all found) with their published checksums."""
+    from grader import datasets
+
+    bad = 0
+    for name in names or tuple(datasets.REGISTRY):
+        try:
+            found = datasets.locate(name, data_dir)
+        except datasets.DatasetMissing as exc:
+            if names:
+                raise exc
+            continue
+        problems = datasets.verify(found)
+        bad += bool(problems)
+        for p in problems:
+            click.echo(f"{name}: {p}", err=True)
+        if not problems:
+            click.echo(f"{name}: ok ({found.folder})")
+    sys.exit(EXIT_NOT_GRADED if bad else EXIT_OK)
+
+
+@data.command(name="fetch")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data folder to fill (default: $DLGRADER_DATA_DIR, else ~/.local/share/dl-grader/datasets).")
+@click.option("--force", is_flag=True, help="Download again even if the files are there.")
+def data_fetch(names: tuple[str, ...], dest: Path | None, force: bool) -> None:
+    """Download datasets from their official sources (needs internet). NAMES or 'all'."""
+    import os
+
+    from grader import datasets, fetch
+
+    target = dest or Path(os.environ.get("DLGRADER_DATA_DIR") or datasets.user_data_dir())
+    wanted = list(datasets.REGISTRY) if names == ("all",) else list(names)
+    for name in wanted:
+        datasets.get(name)  # unknown names: a clear error before any download
+    for name in wanted:
+        folder = fetch.fetch(name, target, force=force, log=click.echo)
+        click.echo(f"{name}: ready in {folder}")
 
 
 def main(argv: list[str] | None = None) -> int:

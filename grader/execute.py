@@ -54,6 +54,10 @@ class RunOptions:
     isolate_network: bool = True
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # provisioned data (provision.Workspace.kernel_data) and the fit budget for kernel_side
+    kernel_data: dict[str, Any] = field(default_factory=dict)
+    budget: dict[str, Any] = field(default_factory=dict)
+    lang: str = "es"
 
 
 @functools.lru_cache(maxsize=1)
@@ -120,7 +124,7 @@ def _kernel_env(options: RunOptions, home: Path) -> dict[str, str]:
         MPLCONFIGDIR=str(home / ".matplotlib"),
         PYTHONHASHSEED=str(options.seed),
         TF_DETERMINISTIC_OPS="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
+        TF_CPP_MIN_LOG_LEVEL="3",
         PYTHONWARNINGS="ignore",
     )
     if options.device == "cpu":
@@ -246,6 +250,9 @@ def execute(
         "artifacts_dir": str(artifacts_dir),
         "artifacts": options.artifacts,
         "device": options.device,
+        "budget": options.budget,
+        "lang": options.lang,
+        **options.kernel_data,
     }
     watchdog = threading.Timer(options.notebook_timeout, kill_kernel)
     kernel_log = ""
@@ -296,6 +303,7 @@ def execute(
     outcome.artifacts = manifest.get("artifacts", {})
     outcome.device = manifest.get("device") or {"requested": options.device, "used": "unknown"}
     outcome.versions = manifest.get("versions", {})
+    outcome.adaptations = [e for e in manifest.get("events", []) if isinstance(e, dict)]
     outcome.duration = round(time.monotonic() - start, 3)
     outcome.output_tail = _text_of(nb) + (f"\n[kernel log]\n{kernel_log}" if kernel_log else "")
     return outcome, nb

@@ -181,6 +181,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. "
         "Check preprocessing, the loss function and the number of epochs.",
     },
+    "metric.swapped": {
+        "es": "{metric} calculada por el grader sobre {data}: {found}; se pedía al menos {expected}. "
+        "Con las clases al revés sería {swapped}: parece que codificaste las etiquetas al revés. "
+        "La clase positiva (1) debe ser `{positive}`.",
+        "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. "
+        "With the classes swapped it would be {swapped}: it looks like the labels are encoded "
+        "the other way round. The positive class (1) must be `{positive}`.",
+    },
     "metric.eval_failed": {
         "es": "El grader no pudo evaluar el modelo sobre {data}: {error}. La entrada del modelo "
         "debe tener forma {input_shape}.",
@@ -241,6 +249,80 @@ CATALOG: dict[str, dict[str, str]] = {
     "notebook.encoding": {"es": "el archivo no es texto UTF-8", "en": "the file is not UTF-8 text"},
     "notebook.json": {"es": "su contenido no es JSON de notebook válido", "en": "its content is not valid notebook JSON"},
     "notebook.unreadable": {"es": "no se pudo leer el archivo", "en": "the file could not be read"},
+    # ---------------------------------------------------------------- adaptations (kernel_side events)
+    "adapt.load_data": {
+        "es": "`{dataset}.load_data()` se respondió sin red con la copia local ({train} de "
+        "entrenamiento, {test} de prueba).",
+        "en": "`{dataset}.load_data()` was answered offline from the local copy ({train} training, "
+        "{test} test).",
+    },
+    "adapt.path_redirect": {
+        "es": "La ruta `{path}` no existe aquí; se leyó el archivo del ejercicio `{file}`. Para el "
+        "futuro: lee los datos con una ruta relativa (`{file}`).",
+        "en": "Path `{path}` does not exist here; the exercise's file `{file}` was read instead. "
+        "Next time read the data with a relative path (`{file}`).",
+    },
+    "adapt.url_redirect": {
+        "es": "Sin red: `{path}` se leyó de la copia local del ejercicio, `{file}`.",
+        "en": "No network: `{path}` was read from the exercise's local copy, `{file}`.",
+    },
+    "adapt.chdir_skipped": {
+        "es": "No se cambió a la carpeta `{path}` (no existe aquí); el notebook siguió en la "
+        "carpeta del ejercicio.",
+        "en": "Did not change to folder `{path}` (it does not exist here); the notebook stayed in "
+        "the exercise's folder.",
+    },
+    "adapt.drive_mount": {
+        "es": "`drive.mount('{mountpoint}')` se omitió: no hace falta Google Drive, los archivos "
+        "del ejercicio ya están disponibles.",
+        "en": "`drive.mount('{mountpoint}')` was skipped: Google Drive is not needed, the "
+        "exercise's files are already there.",
+    },
+    "adapt.files_upload": {
+        "es": "`files.upload()` se respondió con los {files} archivo(s) del ejercicio, sin esperar a "
+        "nadie.",
+        "en": "`files.upload()` was answered with the exercise's {files} file(s), without waiting "
+        "for anyone.",
+    },
+    "adapt.files_download": {
+        "es": "`files.download('{file}')` se omitió.",
+        "en": "`files.download('{file}')` was skipped.",
+    },
+    "adapt.skipped_call": {"es": "`{call}` se omitió.", "en": "`{call}` was skipped."},
+    "adapt.shell_skipped": {
+        "es": "El comando `!{command}` se omitió: el grader no instala paquetes ni descarga nada "
+        "(trabaja sin red). Las bibliotecas del curso ya están instaladas.",
+        "en": "Command `!{command}` was skipped: the grader installs and downloads nothing (it "
+        "works offline). The course's libraries are already installed.",
+    },
+    "adapt.shell_answered": {
+        "es": "`!{command}` no descargó nada: se copió el archivo del ejercicio a `{file}`.",
+        "en": "`!{command}` downloaded nothing: the exercise's file was copied to `{file}`.",
+    },
+    "adapt.magic_skipped": {
+        "es": "`{magic}` se omitió (el entorno del grader ya está listo).",
+        "en": "`{magic}` was skipped (the grader's environment is ready).",
+    },
+    "adapt.epoch_cap": {
+        "es": "`fit` pidió {requested} épocas; se entrenaron {applied} (límite de este ejercicio). "
+        "El modelo se califica normalmente.",
+        "en": "`fit` asked for {requested} epochs; {applied} were trained (this exercise's cap). "
+        "The model is graded normally.",
+    },
+    "adapt.data_fraction": {
+        "es": "Comprobación rápida: `fit` entrenó con {used} de {total} ejemplos.",
+        "en": "Quick check: `fit` trained on {used} of {total} examples.",
+    },
+    "adapt.time_budget": {
+        "es": "El entrenamiento se detuvo al agotar el tiempo de entrenamiento del ejercicio "
+        "({budget} s), tras {epochs} época(s); el modelo se califica tal como quedó.",
+        "en": "Training stopped when the exercise's training time ({budget} s) ran out, after "
+        "{epochs} epoch(s); the model is graded as it was.",
+    },
+    "adapt.internal": {"es": "Aviso interno del grader: {detail}", "en": "Grader notice: {detail}"},
+    "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},
+    "word.cell": {"es": "Celda", "en": "Cell"},
+    "word.profile": {"es": "Perfil", "en": "Profile"},
     # ---------------------------------------------------------------- report words
     "word.score": {"es": "Puntaje", "en": "Score"},
     "word.check": {"es": "Comprobación", "en": "Check"},

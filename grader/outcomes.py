@@ -32,6 +32,9 @@ class CellOutcome:
     evalue: str | None = None
     traceback: str | None = None  # instructor-only
     source_head: str = ""
+    # a known cause of this error, e.g. a Keras 1/2 API removed in Keras 3 (grader.legacy):
+    # {"key": message key, "params": {...}}
+    hint: dict[str, Any] | None = None
 
 
 @dataclass
@@ -53,6 +56,11 @@ class ExecutionOutcome:
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     detail: str | None = None  # a human reason for non-ok statuses (instructor-facing)
     timeout_s: float | None = None  # the limit that was hit, when status is "timeout"
+    # what the grader adapted so the notebook could run offline and within budget: epoch
+    # caps, skipped !pip / drive.mount, dataset paths answered locally (kernel_side events)
+    adaptations: list[dict[str, Any]] = field(default_factory=list)
+    budget: dict[str, Any] = field(default_factory=dict)  # the compute budget in force
+    profile: str = "full"
 
     @property
     def failed_cells(self) -> list[CellOutcome]:

@@ -25,9 +25,17 @@ class GradeOptions:
     keep_workdir: bool = False
     isolate_network: bool = True
     cell_timeout: float | None = None  # overrides the spec's budget when set
+    profile: str | None = None  # "full" (default), "ci", "quick" … as the spec defines
 
 
-def run_options(spec: ExerciseSpec, opts: GradeOptions) -> execute.RunOptions:
+def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
+    b = spec.budget
+    return {k: v for k, v in (("max_epochs", b.max_epochs), ("fit_time_budget", b.fit_time_budget),
+                              ("data_fraction", b.data_fraction)) if v is not None}
+
+
+def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, Any] | None = None
+                ) -> execute.RunOptions:
     return execute.RunOptions(
         seed=opts.seed,
         device=opts.device,
@@ -36,14 +44,31 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions) -> execute.RunOptions:
         startup_timeout=spec.budget.startup_timeout,
         isolate_network=opts.isolate_network,
         artifacts=[a.model_dump() for a in spec.artifacts],
+        kernel_data=kernel_data or {},
+        budget=fit_budget(spec),
+        lang=opts.lang,
     )
 
 
+def prepare(spec: ExerciseSpec, opts: GradeOptions) -> ExerciseSpec:
+    """Fail fast, before any notebook runs: the profile exists and every dataset is here."""
+    spec = spec.with_profile(opts.profile)
+    provision.locate_all(spec, opts.data_dir)
+    return spec
+
+
 def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOptions) -> dict[str, Any]:
+    """Grade one notebook. Raises only for the instructor's setup (``DatasetMissing``, a bad
+    profile name) — check those once before a batch with ``prepare``."""
     t0 = time.monotonic()
-    ws = provision.provision(spec)
+    spec = spec.with_profile(opts.profile)
+    ws = provision.provision(spec, opts.data_dir)
     try:
-        outcome, executed = execute.execute(notebook, ws.workdir, ws.artifacts, run_options(spec, opts))
+        outcome, executed = execute.execute(notebook, ws.workdir, ws.artifacts,
+                                            run_options(spec, opts, ws.kernel_data))
+        outcome.budget = {"cell_timeout": opts.cell_timeout or spec.budget.cell_timeout,
+                          "notebook_timeout": spec.budget.notebook_timeout, **fit_budget(spec)}
+        outcome.profile = spec.profile
         t1 = time.monotonic()
         results = checker.check(spec, outcome, ws.artifacts, opts.data_dir)
         t2 = time.monotonic()

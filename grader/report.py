@@ -47,6 +47,23 @@ def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
                         "detail": detail, "limit": outcome.timeout_s}, lang)
 
 
+def adaptations(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
+    """What the grader adapted for this notebook (skipped !pip, capped epochs …), rendered."""
+    out = []
+    for event in outcome.adaptations:
+        kind = str(event.get("kind", ""))
+        params = {k: v for k, v in event.items() if k not in ("kind", "cell")}
+        out.append({"kind": kind, "cell": event.get("cell"), "public": kind != "internal",
+                    "message": render(f"adapt.{kind}", params, lang)})
+    return out
+
+
+def cell_hints(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
+    """Known causes of failed cells (e.g. a Keras 2 API removed in Keras 3), rendered."""
+    return [{"cell": c.index, "message": render(c.hint["key"], c.hint.get("params"), lang)}
+            for c in outcome.cells if c.hint]
+
+
 def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: ExecutionOutcome,
           scored: list[ScoredCheck], lang: str, timings: dict[str, float]) -> dict[str, Any]:
     checks = []
@@ -81,6 +98,10 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
         "execution": {
             "status": outcome.status,
             "message": execution_message(outcome, lang),
+            "hints": cell_hints(outcome, lang),
+            "adaptations": adaptations(outcome, lang),
+            "profile": outcome.profile,
+            "budget": outcome.budget,
             "failing_cell": outcome.failing_cell,
             "duration_s": outcome.duration,
             "cells": [{k: v for k, v in c.__dict__.items() if k != "traceback"} for c in outcome.cells],
@@ -104,13 +125,22 @@ MARKDOWN = """\
 # {{ r.title }} — {{ w.score }}: {{ r.score|num }} / {{ r.max_score|num }}
 
 {{ r.execution.message }}
-
+{% for h in r.execution.hints %}
+> **{{ w.hint }} ({{ w.cell|lower }} {{ h.cell }}):** {{ h.message }}
+{% endfor %}
 | {{ w.check }} | {{ w.result }} | {{ w.points }} | {{ w.message }} |
 |---|---|---:|---|
 {% for c in r.checks if c.public or instructor -%}
 | `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% for d in c.details %}<br>• {{ d|cell }}{% endfor %}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %} |
 {% endfor %}
-{{ w.device }}: {{ r.execution.device.get('used', '?') }} · seed {{ r.execution.seed }} · {{ r.execution.duration_s }} s
+{% set shown = r.execution.adaptations|selectattr('public')|list if not instructor else r.execution.adaptations %}
+{%- if shown %}
+### {{ w.adaptations }}
+{% for a in shown %}
+- {% if a.cell is not none %}{{ w.cell }} {{ a.cell }}: {% endif %}{{ a.message }}
+{%- endfor %}
+{% endif %}
+{{ w.device }}: {{ r.execution.device.get('used', '?') }} · seed {{ r.execution.seed }} · {{ r.execution.duration_s }} s{% if r.execution.profile != 'full' %} · {{ w.profile }}: {{ r.execution.profile }}{% endif %}
 {% if instructor and (r.instructor.tracebacks or r.instructor.output_tail) %}
 ## {{ w.instructor }}
 {% for t in r.instructor.tracebacks %}
@@ -129,7 +159,8 @@ Output (head and tail):
 
 
 def _words(lang: str) -> dict[str, str]:
-    keys = ("score", "check", "points", "result", "message", "hint", "device", "instructor")
+    keys = ("score", "check", "points", "result", "message", "hint", "device", "instructor", "adaptations",
+            "cell", "profile")
     return {k: render(f"word.{k}", lang=lang) for k in keys}
 
 
@@ -175,4 +206,12 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
                       f"{fmt(float(c['points']))}/{fmt(float(c['max_points']))}", text)
     console.print(table)
     console.print(report["execution"]["message"])
+    for h in report["execution"].get("hints", []):
+        console.print(f"[yellow]→ {w['cell']} {h['cell']}:[/] {h['message']}")
+    shown = [a for a in report["execution"].get("adaptations", []) if a["public"]]
+    if shown:
+        console.print(f"[cyan]{w['adaptations']}:[/]")
+        for a in shown:
+            where = f"{w['cell']} {a['cell']}: " if a["cell"] is not None else ""
+            console.print(f"  • {where}{a['message']}", markup=False)
     console.print(f"[bold]{w['score']}: {fmt(float(report['score']))} / {fmt(float(report['max_score']))}[/]")

@@ -40,8 +40,34 @@ class Text(_Strict):
 class Budget(_Strict):
     cell_timeout: float = Field(120, gt=0, description="seconds a single cell may run")
     notebook_timeout: float = Field(900, gt=0, description="seconds the whole notebook may run")
-    max_epochs: int | None = Field(None, gt=0)
     startup_timeout: float = Field(90, gt=0)
+    # applied to every Model.fit call in the student's kernel, and reported
+    max_epochs: int | None = Field(None, gt=0, description="cap on the epochs of one fit call")
+    fit_time_budget: float | None = Field(
+        None, gt=0, description="seconds all fit calls together may train; then training stops cleanly")
+    data_fraction: float | None = Field(
+        None, gt=0, le=1, description="train on this random fraction of the rows passed to fit")
+
+
+class BudgetOverride(_Strict):
+    """A profile's changes to the budget; fields left out keep the spec's value."""
+
+    cell_timeout: float | None = Field(None, gt=0)
+    notebook_timeout: float | None = Field(None, gt=0)
+    startup_timeout: float | None = Field(None, gt=0)
+    max_epochs: int | None = Field(None, gt=0)
+    fit_time_budget: float | None = Field(None, gt=0)
+    data_fraction: float | None = Field(None, gt=0, le=1)
+
+
+class Profile(_Strict):
+    """A named way to run the exercise (``ci``: few epochs for continuous integration;
+    ``quick``: the student's fast self-check). ``expect`` overrides check expectations,
+    e.g. a lower accuracy threshold for fewer epochs; ``why`` says how it was measured."""
+
+    budget: BudgetOverride = Field(default_factory=lambda: BudgetOverride.model_validate({}))
+    expect: dict[str, dict[str, Any]] = {}
+    why: str = ""
 
 
 class ArtifactSpec(_Strict):
@@ -91,8 +117,35 @@ class ExerciseSpec(_Strict):
     budget: Budget = Field(default_factory=lambda: Budget.model_validate({}))
     artifacts: list[ArtifactSpec] = []
     checks: list[CheckSpec]
+    profiles: dict[str, Profile] = {}
     # filled in by load_spec, not by the YAML
     path: Path | None = Field(None, exclude=True)
+    profile: str = Field("full", exclude=True)
+
+    @field_validator("data")
+    @classmethod
+    def _known_datasets(cls, v: list[str]) -> list[str]:
+        from grader.datasets import REGISTRY
+
+        unknown = [d for d in v if d not in REGISTRY]
+        if unknown:
+            raise ValueError(f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(sorted(REGISTRY))}")
+        return v
+
+    def with_profile(self, name: str | None) -> ExerciseSpec:
+        """This spec as run under profile ``name`` ("full" or None: unchanged)."""
+        if name in (None, "full"):
+            return self
+        if name not in self.profiles:
+            from grader.errors import UsageError
+
+            known = ", ".join(["full", *sorted(self.profiles)])
+            raise UsageError(f"exercise '{self.id}' has no profile '{name}'; its profiles: {known}")
+        prof = self.profiles[name]
+        budget = self.budget.model_copy(update=prof.budget.model_dump(exclude_none=True))
+        checks = [c.model_copy(update={"expect": {**c.expect, **prof.expect.get(c.id, {})}})
+                  for c in self.checks]
+        return self.model_copy(update={"budget": budget, "checks": checks, "profile": name})
 
     def artifact(self, name: str) -> ArtifactSpec | None:
         return next((a for a in self.artifacts if a.name == name), None)
@@ -198,6 +251,18 @@ def load_spec(path: Path | str) -> ExerciseSpec:
         problem = validate_check(check, spec)
         if problem:
             raise SpecError.field(path, f"{where}.{problem[0]}", problem[1])
+    ids = {c.id for c in spec.checks}
+    for name, prof in spec.profiles.items():
+        for check_id in prof.expect:
+            if check_id not in ids:
+                raise SpecError.field(path, f"profiles.{name}.expect.{check_id}",
+                                      f"no such check; the checks are: {', '.join(sorted(ids))}")
+        if name == "full":
+            raise SpecError.field(path, "profiles.full", "'full' is the spec itself; name profiles otherwise")
+        for check in spec.with_profile(name).checks:
+            problem = validate_check(check, spec)
+            if problem:
+                raise SpecError.field(path, f"profiles.{name}.expect.{check.id}.{problem[0]}", problem[1])
     return spec
 
 

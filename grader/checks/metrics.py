@@ -6,7 +6,13 @@ statement asks the student to apply.
 
 ``expect``: dataset, split (all | train | test), metric (accuracy | auc | precision | recall
 | f1), min (the pass threshold), preprocess ({divide: 255, reshape: [28, 28, 1]}),
-limit (evaluate on the first N rows; for quick profiles).
+limit (evaluate on the first N rows; for quick profiles), holdout ({test_size: 0.3,
+random_state: 42, stratify: true}: the rows the statement tells students to hold out with
+``sklearn.model_selection.train_test_split``, recomputed here on the grader's own copy).
+
+When the model's input has the same number of features as the data but another shape (a
+student who flattened MNIST to 784 columns), the data is reshaped to the model's input.
+A binary model whose metric passes only with the classes swapped gets a message saying so.
 """
 
 from __future__ import annotations
@@ -35,7 +41,37 @@ def _validate(expect: dict[str, Any]) -> str | None:
     bad = set(expect.get("preprocess", {})) - {"divide", "reshape"}
     if bad:
         return f"preprocess: unknown step(s) {', '.join(sorted(bad))}; allowed: divide, reshape"
+    holdout = expect.get("holdout")
+    if holdout is not None:
+        if not isinstance(holdout, dict) or set(holdout) - {"test_size", "random_state", "stratify"}:
+            return "holdout: a mapping with test_size, random_state and stratify"
+        if not 0 < float(holdout.get("test_size", 0.25)) < 1:
+            return "holdout.test_size must be between 0 and 1"
     return None
+
+
+def holdout_rows(x: np.ndarray, y: np.ndarray, holdout: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The test part of the split the statement prescribes (same call a student makes)."""
+    from sklearn.model_selection import train_test_split
+
+    _, x_test, _, y_test = train_test_split(
+        x, y, test_size=float(holdout.get("test_size", 0.25)),
+        random_state=holdout.get("random_state"),
+        stratify=y if holdout.get("stratify") else None)
+    return x_test, y_test
+
+
+def fit_to_model(x: np.ndarray, model: Any) -> np.ndarray:
+    """Reshape ``x`` to the model's input when only the layout differs (784 vs 28×28)."""
+    try:
+        shape = tuple(model.inputs[0].shape[1:])
+    except Exception:
+        return x
+    if None in shape or shape == x.shape[1:]:
+        return x
+    if int(np.prod(shape)) == int(np.prod(x.shape[1:])):
+        return x.reshape((len(x), *shape))
+    return x
 
 
 def predict_scores(model: Any, x: np.ndarray) -> np.ndarray:
@@ -64,7 +100,14 @@ def compute(metric: str, y: np.ndarray, scores: np.ndarray) -> float:
     return float(fn(y, pred, average=average, zero_division=0))
 
 
-@register("metric", needs="model", allowed={"dataset", "split", "metric", "min", "preprocess", "limit"},
+def _positive_name(dataset: str) -> str:
+    from grader.datasets import REGISTRY
+
+    names = REGISTRY[dataset].class_names
+    return names[1] if len(names) == 2 else "1"
+
+
+@register("metric", needs="model", allowed={"dataset", "split", "metric", "min", "preprocess", "limit", "holdout"},
           required={"dataset", "min"}, validate=_validate)
 def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     from grader.datasets import load
@@ -74,6 +117,8 @@ def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     split = exp.get("split", "test")
     metric = exp.get("metric", "accuracy")
     x, y = load(exp["dataset"], ctx.data_dir)[split]
+    if exp.get("holdout"):
+        x, y = holdout_rows(x, y, exp["holdout"])
     if exp.get("limit"):
         x, y = x[: exp["limit"]], y[: exp["limit"]]
     pre = exp.get("preprocess", {})
@@ -82,7 +127,8 @@ def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         x = x / float(pre["divide"])
     if "reshape" in pre:
         x = x.reshape((len(x), *pre["reshape"]))
-    data = f"{exp['dataset']} ({split}, {len(y)})"
+    x = fit_to_model(x, model)
+    data = f"{exp['dataset']} ({'held-out' if exp.get('holdout') else split}, {len(y)})"
     params: dict[str, Any] = {"metric": metric, "data": data, "expected": exp["min"]}
     try:
         scores = predict_scores(model, x)
@@ -94,7 +140,14 @@ def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                                    "input_shape": [None, *x.shape[1:]]},
                            expected=exp["min"], found=None, measured=0.0)
     ok = value >= float(exp["min"])
+    message = "metric.ok" if ok else "metric.low"
+    if not ok and (scores.ndim == 1 or scores.shape[-1] == 1) and metric in ("accuracy", "auc"):
+        swapped = compute(metric, 1 - y, scores)
+        if swapped >= float(exp["min"]):
+            message = "metric.swapped"
+            params["swapped"] = round(swapped, 4)
+            params["positive"] = _positive_name(exp["dataset"])
     return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
-                       message="metric.ok" if ok else "metric.low",
+                       message=message,
                        params={**params, "found": round(value, 4)},
                        expected=exp["min"], found=round(value, 4), measured=value)
