@@ -33,6 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from grader import legacy
 from grader.outcomes import CellOutcome, ExecutionOutcome
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
@@ -357,9 +358,11 @@ def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: Execut
             evalue = f"the cell ran longer than {limit_of(cell):g} s"
         elif ename is not None:
             status = "error"
+        known = legacy.hint(ename, evalue, cell.source) if status == "error" else None
         outcome.cells.append(
             CellOutcome(index=index, status=status, duration=duration, ename=ename,
-                        evalue=(evalue or "")[:500] if ename else None, traceback=tb, source_head=head)
+                        evalue=(evalue or "")[:500] if ename else None, traceback=tb, source_head=head,
+                        hint={"key": known[0], "params": known[1]} if known else None)
         )
         if status == "timeout" and outcome.timeout_s is None:
             outcome.timeout_s = limit_of(cell)

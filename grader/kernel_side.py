@@ -314,7 +314,7 @@ def _install_file_redirects() -> None:
     io.open = open  # type: ignore[assignment]
     shell_module = sys.modules.get("IPython.core.interactiveshell")
     if shell_module is not None and hasattr(shell_module, "io_open"):
-        shell_module.io_open = open  # what IPython's own `open` in the user namespace calls  # type: ignore[attr-defined]
+        shell_module.io_open = open  # type: ignore[attr-defined]  # IPython's own user-namespace open calls this
     os.path.exists = exists
     os.path.isfile = isfile
     os.chdir = chdir

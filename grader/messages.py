@@ -340,6 +340,15 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+def _add_legacy() -> None:
+    from grader.legacy import MESSAGES
+
+    CATALOG.update(MESSAGES)
+
+
+_add_legacy()
+
+
 class _Safe(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"

@@ -60,7 +60,7 @@ def adaptations(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
 
 def cell_hints(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
     """Known causes of failed cells (e.g. a Keras 2 API removed in Keras 3), rendered."""
-    return [{"cell": c.index, "message": render(c.hint["key"], c.hint.get("params"), lang)}
+    return [{"cell": c.index, "key": c.hint["key"], "message": render(c.hint["key"], c.hint.get("params"), lang)}
             for c in outcome.cells if c.hint]
 
 

@@ -44,16 +44,30 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
     ("iris", "model_other_name"): {"status": {"arquitectura": "pass", "parametros_modelo": "pass"}},
     ("iris", "fake_accuracy_print"): {"status": {"exactitud": "fail", "arquitectura": "pass"}, "zero": ["exactitud"]},
     ("iris", "monkeypatch_evaluate"): {"status": {"exactitud": "fail", "arquitectura": "pass"}, "zero": ["exactitud"]},
+    # student habits (issue 3): they run offline, as written, within budget, and are graded
+    ("mnist_mlp", "colab_tf_keras_500_epochs"): {
+        "score": 10, "status": {"exactitud": "pass"},
+        "adapt": {"shell_skipped": 1, "magic_skipped": 1, "drive_mount": 1, "load_data": 1, "epoch_cap": 1,
+                  "files_download": 1}},
+    ("mnist_mlp", "keras2_np_utils"): {
+        "exec": "error", "status": {"arquitectura": "pass", "total_parametros": "pass", "exactitud": "fail",
+                                    "ejecucion_limpia": "fail"},
+        "adapt": {"load_data": 1}, "hints": {0: "legacy.np_utils", 3: "legacy.np_utils", 4: "legacy.fit_epochs"}},
 }
 
+# exercises that train on real data run under their `ci` profile here (fewer epochs; the spec
+# says how its thresholds were measured)
+PROFILE = {"mnist_mlp": "ci", "sonar_roc": "ci"}
+
 _FLOAT = re.compile(r"-?\d+\.\d{2,}")
+_INSTALLED = re.compile(r"/[^\s()'\"]*site-packages/[^\s()'\"]*")  # differs per machine
 
 
 def normalize(report: dict[str, Any]) -> dict[str, Any]:
     """The parts of a report a golden pins: scores, statuses and the exact student messages.
     Long decimals (trained weights, metric values) are masked; their points are still pinned."""
     def text(s: str | None) -> str | None:
-        return None if s is None else _FLOAT.sub("<num>", s)
+        return None if s is None else _FLOAT.sub("<num>", _INSTALLED.sub("<site-packages>", s))
 
     return {
         "score": report["score"],
@@ -62,6 +76,9 @@ def normalize(report: dict[str, Any]) -> dict[str, Any]:
                       "message": text(report["execution"]["message"])},
         "checks": [{"id": c["id"], "status": c["status"], "points": c["points"], "message": text(c["message"]),
                     "details": [text(d) for d in c["details"]], "hint": c["hint"]} for c in report["checks"]],
+        "hints": report["execution"]["hints"],
+        "adaptations": [{"kind": a["kind"], "cell": a["cell"], "message": text(a["message"])}
+                        for a in report["execution"]["adaptations"] if a["public"]],
     }
 
 
@@ -75,7 +92,8 @@ def graded(exercise: str, name: str, tmp: Path) -> dict[str, Any]:
         spec = load_spec(spec_file)
         rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
         nb = FIXTURES / exercise / f"{name}.ipynb"
-        _cache[key] = grade_one(spec, rubric, nb, GradeOptions(cell_timeout=CELL_TIMEOUT, out_dir=tmp))
+        opts = GradeOptions(cell_timeout=CELL_TIMEOUT, out_dir=tmp, profile=PROFILE.get(exercise))
+        _cache[key] = grade_one(spec, rubric, nb, opts)
     return _cache[key]
 
 
@@ -91,6 +109,11 @@ def test_fixture_outcome(exercise: str, name: str, tmp_path: Path, update_golden
     assert report["execution"]["status"] == expect.get("exec", "ok")
     for check_id in expect.get("zero", []):
         assert next(c["points"] for c in report["checks"] if c["id"] == check_id) == 0
+    adapted: dict[str, int] = {}
+    for a in report["execution"]["adaptations"]:
+        adapted[a["kind"]] = adapted.get(a["kind"], 0) + 1
+    assert {k: v for k, v in adapted.items() if k != "internal"} == expect.get("adapt", {})
+    assert {h["cell"]: h["key"] for h in report["execution"]["hints"]} == expect.get("hints", {})
 
     golden = FIXTURES / exercise / f"{name}.golden.json"
     got = normalize(report)
@@ -101,12 +124,14 @@ def test_fixture_outcome(exercise: str, name: str, tmp_path: Path, update_golden
     assert got == json.loads(golden.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("exercise", ["cnn_params", "iris"])
+@pytest.mark.parametrize("exercise", library.exercise_ids())
 def test_reference_scores_full_marks(exercise: str, tmp_path: Path) -> None:
+    """Every reference, offline, from the shared datasets (under its ci profile when it trains)."""
     spec_file = library.spec_path(exercise)
     spec = load_spec(spec_file)
     rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
-    report = grade_one(spec, rubric, spec.resolve(spec.reference), GradeOptions(out_dir=tmp_path))
+    report = grade_one(spec, rubric, spec.resolve(spec.reference),
+                       GradeOptions(out_dir=tmp_path, profile=PROFILE.get(exercise)))
     failing = [(c["id"], c["message"]) for c in report["checks"] if c["status"] != "pass"]
     assert failing == []
     assert report["score"] == report["max_score"] == rubric.max_points
