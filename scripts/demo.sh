@@ -9,9 +9,9 @@ bash scripts/setup.sh
 export DLGRADER_DATA_DIR=${DLGRADER_DATA_DIR:-$(cd .. && pwd)/shared/datasets}
 .venv/bin/grader data list
 for ex in cnn_params iris mnist_mlp sonar_roc; do
-  profile=()
-  case "$ex" in mnist_mlp|sonar_roc) profile=(--profile ci) ;; esac
+  opts=(--cell-timeout 60)
+  case "$ex" in mnist_mlp|sonar_roc) opts=(--cell-timeout 180 --profile ci) ;; esac
   .venv/bin/grader grade "$ex" "reference/$ex.ipynb" tests/fixtures/"$ex"/*.ipynb \
-    --out "out/$ex" --cell-timeout 120 "${profile[@]}"
+    --out "out/$ex" "${opts[@]}"
 done
 echo "Reports: out/*/*/report.md (summary per exercise: out/*/summary.json)"
