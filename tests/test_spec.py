@@ -283,3 +283,57 @@ def test_rubric_without_spec_skips_cross_checks(tmp_path: Path) -> None:
     rubric = load_rubric(path)
     assert rubric.exercise == "iris"
     assert rubric.max_points == pytest.approx(10.0)
+
+
+# ----------------------------------------------------------------------------- profiles, data
+IRIS = ROOT / "exercises" / "iris" / "spec.yaml"
+PROFILES = """profiles:
+  ci:
+    why: measured
+    budget: {max_epochs: 2, data_fraction: 0.5}
+    expect: {exactitud: {min: 0.4}}
+"""
+
+
+def _with_profiles(tmp_path: Path, text: str = PROFILES) -> Path:
+    target = tmp_path / "spec.yaml"
+    source = IRIS.read_text(encoding="utf-8").replace("../../reference/", str(ROOT / "reference") + "/")
+    target.write_text(source + text, encoding="utf-8")
+    return target
+
+
+def test_profile_overrides_budget_and_expectations_only(tmp_path: Path) -> None:
+    base = load_spec(_with_profiles(tmp_path))
+    ci = base.with_profile("ci")
+    assert ci.profile == "ci" and base.profile == "full"
+    assert (ci.budget.max_epochs, ci.budget.data_fraction, ci.budget.cell_timeout) == (2, 0.5, 300)
+    metric = next(c for c in ci.checks if c.id == "exactitud")
+    assert metric.expect["min"] == 0.4 and metric.expect["dataset"] == "iris"  # other keys kept
+    assert next(c for c in base.checks if c.id == "exactitud").expect["min"] == 0.6  # base untouched
+    assert base.with_profile("full") is base and base.with_profile(None) is base
+
+
+def test_unknown_profile_lists_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(GraderError, match="no profile 'fast'; its profiles: full, ci"):
+        load_spec(_with_profiles(tmp_path)).with_profile("fast")
+
+
+def test_profile_expect_for_unknown_check(tmp_path: Path) -> None:
+    bad = _with_profiles(tmp_path, PROFILES.replace("exactitud:", "precision:"))
+    assert "field 'profiles.ci.expect.precision': no such check" in _spec_error(bad)
+
+
+def test_profile_expect_is_validated_like_the_check(tmp_path: Path) -> None:
+    bad = _with_profiles(tmp_path, PROFILES.replace("{min: 0.4}", "{minimum: 0.4}"))
+    assert "profiles.ci.expect.exactitud" in _spec_error(bad)
+
+
+def test_unknown_dataset_is_named(tmp_path: Path) -> None:
+    bad = _broken(tmp_path, IRIS, "data: [iris]", "data: [irises]")
+    text = _spec_error(bad)
+    assert "field 'data'" in text and "unknown dataset(s) irises" in text and "mnist" in text
+
+
+def test_budget_fraction_must_be_a_share(tmp_path: Path) -> None:
+    bad = _with_profiles(tmp_path, PROFILES.replace("data_fraction: 0.5", "data_fraction: 5"))
+    assert "profiles.ci.budget.data_fraction" in _spec_error(bad)
