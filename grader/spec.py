@@ -251,6 +251,10 @@ def load_spec(path: Path | str) -> ExerciseSpec:
         problem = validate_check(check, spec)
         if problem:
             raise SpecError.field(path, f"{where}.{problem[0]}", problem[1])
+        dataset = check.expect.get("dataset")
+        if isinstance(dataset, str) and dataset not in spec.data:
+            raise SpecError.field(path, f"{where}.expect.dataset",
+                                  f"'{dataset}' must also be listed under 'data' (so it is located before grading)")
     ids = {c.id for c in spec.checks}
     for name, prof in spec.profiles.items():
         for check_id in prof.expect:

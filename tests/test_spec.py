@@ -337,3 +337,8 @@ def test_unknown_dataset_is_named(tmp_path: Path) -> None:
 def test_budget_fraction_must_be_a_share(tmp_path: Path) -> None:
     bad = _with_profiles(tmp_path, PROFILES.replace("data_fraction: 0.5", "data_fraction: 5"))
     assert "profiles.ci.budget.data_fraction" in _spec_error(bad)
+
+
+def test_metric_dataset_must_be_declared_under_data(tmp_path: Path) -> None:
+    bad = _broken(tmp_path, IRIS, "data: [iris]", "data: [sonar]")
+    assert "expect.dataset': 'iris' must also be listed under 'data'" in _spec_error(bad)
