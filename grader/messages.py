@@ -266,6 +266,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "Sin red: `{path}` se leyó de la copia local del ejercicio, `{file}`.",
         "en": "No network: `{path}` was read from the exercise's local copy, `{file}`.",
     },
+    "adapt.get_file": {
+        "es": "`get_file('{origin}')` no descargó nada: se usó la copia local del ejercicio, `{file}`.",
+        "en": "`get_file('{origin}')` downloaded nothing: the exercise's local copy, `{file}`, was used.",
+    },
     "adapt.chdir_skipped": {
         "es": "No se cambió a la carpeta `{path}` (no existe aquí); el notebook siguió en la "
         "carpeta del ejercicio.",

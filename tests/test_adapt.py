@@ -132,10 +132,14 @@ def test_time_budget_stops_training_cleanly_and_a_missing_dataset_says_so(tmp_pa
         " keras.layers.Dense(1, activation='sigmoid')])\nm.compile('adam', 'binary_crossentropy')\n"
         "h = m.fit(x, y, epochs=10000, batch_size=32, verbose=0)\nepocas = len(h.history['loss'])",
         "from keras.datasets import cifar10\ncifar10.load_data()",
-    ], data=["sonar"], values=["epocas"], budget={"fit_time_budget": 3})
+        f"ruta = keras.utils.get_file('sonar.csv', origin='{UCI_SONAR}')\n"
+        "import os\nlocal = [os.path.basename(ruta), len(open(ruta).readlines())]",
+    ], data=["sonar"], values=["epocas", "local"], budget={"fit_time_budget": 3})
     assert value(outcome, "epocas") < 10000
     event = kinds(outcome)["time_budget"][0]
     assert event["budget"] == 3 and event["requested"] == 10000 and event["cell"] == 0
     failed = outcome.failed_cells
     assert [c.index for c in failed] == [1]
     assert failed[0].ename == "RuntimeError" and "no provee 'cifar10'" in (failed[0].evalue or "")
+    assert value(outcome, "local") == ["sonar.csv", 208]
+    assert kinds(outcome)["get_file"][0]["origin"] == UCI_SONAR
