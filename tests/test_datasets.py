@@ -138,7 +138,7 @@ def test_grade_with_a_missing_dataset_is_a_clear_error_not_a_traceback(
         no_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text((ROOT / "exercises" / "iris" / "spec.yaml").read_text().replace(
-        "data: [iris]", "data: [sonar]").replace("../../reference/", str(ROOT / "reference") + "/"))
+        "data: [iris]", "data: [iris, sonar]").replace("../../reference/", str(ROOT / "reference") + "/"))
     nb = tmp_path / "nb.ipynb"
     nb.write_text("{}")
     code = main(["grade", str(spec), str(nb), "--rubric", str(ROOT / "rubrics" / "iris.yaml"),
