@@ -121,7 +121,8 @@ def _kernel_env(options: RunOptions, home: Path) -> dict[str, str]:
     env.update(
         HOME=str(home),
         IPYTHONDIR=str(home / ".ipython"),
-        MPLBACKEND="Agg",
+        # figures become image outputs in executed.ipynb (the instructor sees the student's plots)
+        MPLBACKEND="module://matplotlib_inline.backend_inline",
         MPLCONFIGDIR=str(home / ".matplotlib"),
         PYTHONHASHSEED=str(options.seed),
         TF_DETERMINISTIC_OPS="1",

@@ -110,3 +110,19 @@ def test_a_batch_goes_on_after_an_infinite_loop_and_a_dead_kernel(tmp_path: Path
     for s in summary:
         assert Path(s["report"]).is_file()
         assert Path(s["report"]).with_name("report.md").is_file()
+
+
+@pytest.mark.slow
+def test_quick_student_check_trains_less_and_says_so() -> None:
+    """`grader check --quick`: the exercise's quick profile (1 epoch on a fifth of MNIST)."""
+    t0 = time.monotonic()
+    done = grader("check", str(ROOT / "reference" / "mnist_mlp.ipynb"), "--exercise", "mnist_mlp", "--quick",
+                  "--json")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["execution"]["profile"] == "quick"
+    assert report["execution"]["budget"]["data_fraction"] == 0.2
+    kinds = {a["kind"]: a for a in report["execution"]["adaptations"]}
+    assert kinds["epoch_cap"]["message"].startswith("`fit` pidió 10 épocas; se entrenaron 1")
+    assert "12000 de 60000" in kinds["data_fraction"]["message"]
+    assert time.monotonic() - t0 < 300

@@ -128,8 +128,13 @@ def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     if "reshape" in pre:
         x = x.reshape((len(x), *pre["reshape"]))
     x = fit_to_model(x, model)
-    data = f"{exp['dataset']} ({'held-out' if exp.get('holdout') else split}, {len(y)})"
-    params: dict[str, Any] = {"metric": metric, "data": data, "expected": exp["min"]}
+    params: dict[str, Any] = {"metric": metric, "expected": exp["min"], "dataset": exp["dataset"],
+                              "split_key": f"metric.split_{split}", "n": len(y)}
+    if exp.get("holdout"):
+        params.update(data_key="metric.data_holdout", test_size=float(exp["holdout"].get("test_size", 0.25)),
+                      random_state=exp["holdout"].get("random_state"))
+    else:
+        params["data_key"] = "metric.data_split"
     try:
         scores = predict_scores(model, x)
         value = compute(metric, y, scores)
