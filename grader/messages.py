@@ -181,6 +181,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. "
         "Check preprocessing, the loss function and the number of epochs.",
     },
+    "metric.data_split": {"es": "{dataset} ({split}, {n} ejemplos)", "en": "{dataset} ({split}, {n} examples)"},
+    "metric.data_holdout": {
+        "es": "las {n} filas de prueba de {dataset} (train_test_split con test_size={test_size}, "
+        "random_state={random_state})",
+        "en": "the {n} test rows of {dataset} (train_test_split with test_size={test_size}, "
+        "random_state={random_state})",
+    },
+    "metric.split_all": {"es": "todos los datos", "en": "all the data"},
+    "metric.split_train": {"es": "entrenamiento", "en": "training"},
+    "metric.split_test": {"es": "prueba", "en": "test"},
     "metric.swapped": {
         "es": "{metric} calculada por el grader sobre {data}: {found}; se pedía al menos {expected}. "
         "Con las clases al revés sería {swapped}: parece que codificaste las etiquetas al revés. "
@@ -194,6 +204,123 @@ CATALOG: dict[str, dict[str, str]] = {
         "debe tener forma {input_shape}.",
         "en": "The grader could not evaluate the model on {data}: {error}. The model's input "
         "must have shape {input_shape}.",
+    },
+    # ---------------------------------------------------------------- predictions (hidden labels)
+    "predictions.ok": {
+        "es": "{metric} de tus predicciones para los {n} pasajeros de `{file}`, calculada por el "
+        "grader con las etiquetas reales (que tú no tienes): {found}; se pedía al menos {expected}.",
+        "en": "{metric} of your predictions for the {n} passengers in `{file}`, computed by the "
+        "grader with the real labels (which you do not have): {found}; at least {expected} was asked.",
+    },
+    "predictions.low": {
+        "es": "{metric} de tus predicciones para los {n} pasajeros de `{file}`, calculada por el "
+        "grader con las etiquetas reales: {found}; se pedía al menos {expected}. Revisa el "
+        "preprocesamiento (datos faltantes rellenados, variables de texto convertidas a números, "
+        "escala calculada con los datos de entrenamiento), la red y el número de épocas.",
+        "en": "{metric} of your predictions for the {n} passengers in `{file}`, computed by the "
+        "grader with the real labels: {found}; at least {expected} was asked. Check the "
+        "preprocessing (missing data filled in, text columns turned into numbers, scaling computed "
+        "on the training data), the network and the number of epochs.",
+    },
+    "predictions.swapped": {
+        "es": "{metric} de tus predicciones para los {n} pasajeros de `{file}`: {found}; se pedía al "
+        "menos {expected}. Con 0 y 1 intercambiados sería {swapped}: parece que codificaste las "
+        "clases al revés. 1 debe significar `{positive}` y 0 lo contrario.",
+        "en": "{metric} of your predictions for the {n} passengers in `{file}`: {found}; at least "
+        "{expected} was asked. With 0 and 1 swapped it would be {swapped}: it looks like the "
+        "classes are encoded the other way round. 1 must mean `{positive}` and 0 the opposite.",
+    },
+    "predictions.none": {
+        "es": "`{name}` vale `None`: todavía no guardaste ahí tus predicciones. Se esperan {n} "
+        "predicciones (0 o 1), una por pasajero de `{file}` y en el mismo orden, por ejemplo "
+        "`{name} = (model.predict(X_test) >= 0.5).astype(int).ravel()`.",
+        "en": "`{name}` is `None`: you have not stored your predictions in it yet. {n} predictions "
+        "(0 or 1) are expected, one per passenger in `{file}` and in the same order, for example "
+        "`{name} = (model.predict(X_test) >= 0.5).astype(int).ravel()`.",
+    },
+    "predictions.not_array": {
+        "es": "`{name}` es de tipo `{found_type}` ({found}); se esperaban {n} predicciones (0 o 1), "
+        "una por pasajero de `{file}` y en el mismo orden: un array de NumPy, una lista o un "
+        "DataFrame con las columnas PassengerId y Survived.",
+        "en": "`{name}` has type `{found_type}` ({found}); {n} predictions (0 or 1) were expected, "
+        "one per passenger in `{file}` and in the same order: a NumPy array, a list or a DataFrame "
+        "with columns PassengerId and Survived.",
+    },
+    "predictions.wrong_length": {
+        "es": "`{name}` tiene {found_len} predicciones; se esperaban {expected_len}: una por pasajero "
+        "de `{file}`, en el mismo orden que el archivo. Si quitaste filas de `{file}` (por ejemplo "
+        "con `dropna()`), no lo hagas: rellena los datos que faltan y predice para todos los pasajeros.",
+        "en": "`{name}` has {found_len} predictions; {expected_len} were expected: one per passenger "
+        "in `{file}`, in the file's order. If you removed rows from `{file}` (with `dropna()`, for "
+        "example), don't: fill in the missing data and predict for every passenger.",
+    },
+    "predictions.other_split": {
+        "es": "`{name}` tiene {found_len} predicciones, tantas como pasajeros hay en `{other_file}`; "
+        "se piden las de `{file}`: {expected_len}, una por pasajero y en el mismo orden. Aplica a "
+        "`{file}` el mismo preprocesamiento y usa `model.predict` sobre esos datos.",
+        "en": "`{name}` has {found_len} predictions, as many as there are passengers in "
+        "`{other_file}`; the ones for `{file}` are asked for: {expected_len}, one per passenger and "
+        "in the same order. Apply the same preprocessing to `{file}` and call `model.predict` on it.",
+    },
+    "predictions.wrong_shape": {
+        "es": "`{name}` tiene forma {found}; se esperaban {n} predicciones, una por pasajero de "
+        "`{file}` y en el mismo orden: un vector de forma ({n},) o ({n}, 1) con 0 o 1, o una tabla "
+        "de {n} filas con las columnas PassengerId y Survived (como el archivo de envío de Kaggle). "
+        "Por ejemplo: `{name} = (model.predict(X_test) >= 0.5).astype(int).ravel()`.",
+        "en": "`{name}` has shape {found}; {n} predictions were expected, one per passenger in "
+        "`{file}` and in the same order: a vector of shape ({n},) or ({n}, 1) holding 0 or 1, or a "
+        "table of {n} rows with columns PassengerId and Survived (like Kaggle's submission file). "
+        "For example: `{name} = (model.predict(X_test) >= 0.5).astype(int).ravel()`.",
+    },
+    "predictions.bad_values": {
+        "es": "`{name}` tiene valores que no son 0/1 ni probabilidades entre 0 y 1 (por ejemplo "
+        "{examples}; mínimo {min}, máximo {max}). Guarda 1 si predices que el pasajero sobrevive y "
+        "0 si no; si tienes las probabilidades de `model.predict`, conviértelas con "
+        "`(p >= 0.5).astype(int)`. Si la última capa no tiene `activation='sigmoid'`, sus salidas "
+        "no son probabilidades.",
+        "en": "`{name}` holds values that are neither 0/1 nor probabilities between 0 and 1 (for "
+        "example {examples}; minimum {min}, maximum {max}). Store 1 when you predict the passenger "
+        "survives and 0 otherwise; if you have the probabilities from `model.predict`, turn them "
+        "into 0/1 with `(p >= 0.5).astype(int)`. If the last layer has no `activation='sigmoid'`, "
+        "its outputs are not probabilities.",
+    },
+    "predictions.ids_mismatch": {
+        "es": "La columna PassengerId de `{name}` no coincide con los {n} pasajeros de `{file}`: "
+        "faltan {missing} (por ejemplo {missing_examples}) y sobran o se repiten {extra} (por "
+        "ejemplo {extra_examples}). Usa la columna `PassengerId` de `{file}` tal como viene, sin "
+        "quitar ni repetir filas.",
+        "en": "The PassengerId column of `{name}` does not match the {n} passengers in `{file}`: "
+        "{missing} are missing (for example {missing_examples}) and {extra} are extra or repeated "
+        "(for example {extra_examples}). Use the `PassengerId` column of `{file}` as it comes, "
+        "without removing or repeating rows.",
+    },
+    "predictions.reordered": {
+        "es": "Las filas de `{name}` no seguían el orden de `{file}`; el grader las ordenó por "
+        "PassengerId antes de calificar.",
+        "en": "The rows of `{name}` were not in the order of `{file}`; the grader sorted them by "
+        "PassengerId before grading.",
+    },
+    "predictions.id_column": {
+        "es": "La columna {column} de `{name}` se tomó como PassengerId y la otra como tu predicción.",
+        "en": "Column {column} of `{name}` was taken as PassengerId and the other one as your prediction.",
+    },
+    "predictions.thresholded": {
+        "es": "`{name}` tiene probabilidades, no 0/1; el grader tomó 1 cuando son ≥ 0.5. La próxima "
+        "vez guarda directamente las clases: `(p >= 0.5).astype(int)`.",
+        "en": "`{name}` holds probabilities, not 0/1; the grader took 1 where they are ≥ 0.5. Next "
+        "time store the classes directly: `(p >= 0.5).astype(int)`.",
+    },
+    "predictions.argmax": {
+        "es": "`{name}` tiene dos columnas de probabilidades (una salida softmax); el grader tomó en "
+        "cada fila la clase más probable.",
+        "en": "`{name}` has two columns of probabilities (a softmax output); the grader took the "
+        "most likely class of each row.",
+    },
+    "predictions.constant": {
+        "es": "Todas tus predicciones son {value}: la red responde lo mismo para todos los pasajeros. "
+        "Revisa que las columnas numéricas estén escaladas y que la red de verdad se entrenó.",
+        "en": "All your predictions are {value}: the network answers the same for every passenger. "
+        "Check that the numeric columns are scaled and that the network was really trained.",
     },
     # ---------------------------------------------------------------- execution
     "ran.ok": {
