@@ -60,10 +60,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "layers and make sure the model is built.",
     },
     "artifact.found_as": {
-        "es": "El modelo se encontró en la variable `{found_as}` y no en `{name}`; se evaluó ese. "
-        "Usa el nombre `{name}` para evitar confusiones.",
-        "en": "The model was found in variable `{found_as}`, not `{name}`; that one was graded. "
-        "Use the name `{name}` to avoid confusion.",
+        "es": "Se usó la variable `{found_as}` porque no hay ninguna `{name}`. Usa el nombre "
+        "`{name}` para evitar confusiones.",
+        "en": "Variable `{found_as}` was used because there is no `{name}`. Use the name `{name}` "
+        "to avoid confusion.",
     },
     "model.unsafe": {
         "es": "El modelo `{name}` no se puede cargar de forma segura: {error}. No se permiten "

@@ -40,7 +40,7 @@ def test_validate_rejects_an_unknown_check_kind(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert done.stderr.strip() == (
         f"error: {spec.resolve()}: field 'checks.10.kind': unknown check kind 'ran_clean'; valid kinds: "
-        "metric, model_structure, output_shapes, param_count, ran_cleanly, value"
+        "metric, model_structure, output_shapes, param_count, predictions, ran_cleanly, value"
     )
 
 

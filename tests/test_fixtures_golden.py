@@ -61,11 +61,15 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
         "status": {"formas": "pass", "exactitud": "fail", "auc": "fail", "roc_auc": "pass"},
         "keys": {"exactitud": "metric.swapped", "auc": "metric.swapped"},
         "adapt": {"url_redirect": 1, "epoch_cap": 1}},
+    # Kaggle's getting-started notebook: /kaggle/input paths, a submission DataFrame, 500 epochs
+    ("titanic", "kaggle_paths_500_epochs"): {
+        "status": {"x_test_filas": "pass", "modelo_keras": "pass", "ejecucion_limpia": "pass"},
+        "adapt": {"path_redirect": 2, "epoch_cap": 1}},
 }
 
 # exercises that train on real data run under their `ci` profile here (fewer epochs; the spec
 # says how its thresholds were measured)
-PROFILE = {"mnist_mlp": "ci", "sonar_roc": "ci"}
+PROFILE = {"mnist_mlp": "ci", "sonar_roc": "ci", "titanic": "ci"}
 
 _FLOAT = re.compile(r"-?\d+\.\d{2,}")
 # values the student computes from a trained model (a confusion matrix): the golden pins the
@@ -159,7 +163,7 @@ def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
     report = graded("cnn_params", "model_other_name", tmp_path)
     check = next(c for c in report["checks"] if c["id"] == "capa_ejercicio")
     assert check["details"] == [
-        "El modelo se encontró en la variable `mi_modelo` y no en `modelo_ejercicio`; se evaluó ese. "
+        "Se usó la variable `mi_modelo` porque no hay ninguna `modelo_ejercicio`. "
         "Usa el nombre `modelo_ejercicio` para evitar confusiones."
     ]
 
