@@ -159,3 +159,13 @@ def test_data_list_and_verify_commands(capsys: pytest.CaptureFixture[str], no_da
     out = capsys.readouterr().out
     assert "cifar10" in out and "found" in out
     assert main(["data", "verify", "nosuch"]) == 3
+
+
+def test_data_fetch_command_names_unknown_datasets_before_downloading(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["data", "fetch", "iris", "nosuch", "--dest", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert "unknown dataset 'nosuch'" in err and "mnist" in err
+    assert list(tmp_path.iterdir()) == []  # nothing fetched
+    assert main(["data", "fetch", "iris", "--dest", str(tmp_path)]) == 0
+    assert "iris: ready" in capsys.readouterr().out
