@@ -195,19 +195,22 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
     table.add_column(w["result"])
     table.add_column(w["points"], justify="right")
     table.add_column(w["message"], overflow="fold", max_width=90)
+    from rich.markup import escape
+
     for c in report["checks"]:
         if public_only and not c["public"]:
             continue
         text = c["message"] + "".join(f"\n• {d}" for d in c["details"])
         if c["hint"]:
             text += f"\n→ {c['hint']}"
+        text = escape(text)  # student code such as `np.array([b])` is not rich markup
         st = c["status"]
         table.add_row(c["id"], f"[{colours[st]}]{render('status.' + st, lang=lang)}[/]",
                       f"{fmt(float(c['points']))}/{fmt(float(c['max_points']))}", text)
     console.print(table)
-    console.print(report["execution"]["message"])
+    console.print(report["execution"]["message"], markup=False)
     for h in report["execution"].get("hints", []):
-        console.print(f"[yellow]→ {w['cell']} {h['cell']}:[/] {h['message']}")
+        console.print(f"[yellow]→ {w['cell']} {h['cell']}:[/] {escape(h['message'])}")
     shown = [a for a in report["execution"].get("adaptations", []) if a["public"]]
     if shown:
         console.print(f"[cyan]{w['adaptations']}:[/]")

@@ -89,3 +89,20 @@ def test_fmt() -> None:
     assert fmt(2.0) == "2"
     assert fmt(147) == "147"
     assert fmt("relu") == "relu"
+
+
+def test_terminal_table_keeps_square_brackets_from_student_code() -> None:
+    """rich would read `[b]` as markup and drop it; the summary must show it verbatim."""
+    from rich.console import Console
+
+    from grader.report import print_summary
+
+    report = {"lang": "es", "title": "t", "notebook": "n", "score": 0, "max_score": 1,
+              "checks": [{"id": "a", "status": "fail", "public": True, "points": 0, "max_points": 1,
+                          "message": "usa np.array([b])", "details": ["[i] detalle"], "hint": "mira [bold]"}],
+              "execution": {"message": "celda [x]", "hints": [{"cell": 1, "message": "usa [b]"}], "adaptations": []}}
+    console = Console(width=120, record=True)
+    print_summary(report, console)
+    text = console.export_text()
+    for fragment in ("np.array([b])", "[i] detalle", "mira [bold]", "celda [x]", "usa [b]"):
+        assert fragment in text
