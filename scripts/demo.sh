@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DLGRADER_DATA_DIR=${DLGRADER_DATA_DIR:-$(cd .. && pwd)/shared/datasets}
 .venv/bin/grader data list
-for ex in cnn_params iris mnist_mlp sonar_roc titanic; do
+shopt -s nullglob
+for ex in cnn_params iris basics xor mnist_mlp sonar_roc titanic; do
   opts=(--cell-timeout 60)
   case "$ex" in mnist_mlp|sonar_roc|titanic) opts=(--cell-timeout 180 --profile ci) ;; esac
   .venv/bin/grader grade "$ex" "reference/$ex.ipynb" tests/fixtures/"$ex"/*.ipynb \
