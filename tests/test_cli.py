@@ -47,7 +47,11 @@ def test_validate_rejects_an_unknown_check_kind(tmp_path: Path) -> None:
 def test_unknown_exercise_lists_the_known_ones() -> None:
     done = grader("grade", "mnist_gan", "x.ipynb")
     assert done.returncode == 3
-    assert "unknown exercise 'mnist_gan'. Known exercises: cnn_params, iris" in done.stderr
+    from grader.library import exercise_ids
+
+    known = exercise_ids()
+    assert {"cnn_params", "iris", "mnist_mlp", "sonar_roc", "titanic"} <= set(known)
+    assert f"unknown exercise 'mnist_gan'. Known exercises: {', '.join(known)}." in done.stderr
 
 
 def test_check_needs_to_know_the_exercise(tmp_path: Path) -> None:
