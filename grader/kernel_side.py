@@ -267,10 +267,8 @@ def _keras_load_data(name: str) -> Any:
         )
     files = source["files"]
     if source["format"] == "idx":
-        paths = sorted(files.values())
-        by = {os.path.basename(p): p for p in paths}
-        x_train, y_train = _read_idx(by["train-images-idx3-ubyte.gz"]), _read_idx(by["train-labels-idx1-ubyte.gz"])
-        x_test, y_test = _read_idx(by["t10k-images-idx3-ubyte.gz"]), _read_idx(by["t10k-labels-idx1-ubyte.gz"])
+        x_train, y_train = _read_idx(files["train-images-idx3-ubyte.gz"]), _read_idx(files["train-labels-idx1-ubyte.gz"])
+        x_test, y_test = _read_idx(files["t10k-images-idx3-ubyte.gz"]), _read_idx(files["t10k-labels-idx1-ubyte.gz"])
     else:
         with np.load(next(iter(files.values())), allow_pickle=False) as f:
             x_train, y_train, x_test, y_test = (f[k] for k in ("x_train", "y_train", "x_test", "y_test"))
@@ -308,7 +306,7 @@ def _translate(path: Any) -> Any:
     if not text:
         return path
     workdir = _CONFIG.get("workdir")
-    files: dict[str, str] = _CONFIG.get("student_files", {})
+    files: dict[str, str] = _STATE.get("files_lower", {})  # lower-case name -> provisioned name
     if not workdir or not files:
         return path
     name = _CONFIG.get("known_urls", {}).get(text)
@@ -317,10 +315,12 @@ def _translate(path: Any) -> Any:
         if not is_url and _ORIGINAL.get("exists", os.path.exists)(text):
             return path
         base = re.split(r"[\\/]", text.split("?")[0].rstrip("/\\"))[-1] if text else ""
-        name = base if base in files else {n.lower(): n for n in files}.get(base.lower())
+        given = _CONFIG.get("student_files", {})
+        name = base if base in given else files.get(base.lower())
         if name is None:
-            for full in files:  # e.g. "titanic/train.csv" asked as ".../titanic/train.csv"
-                if text.replace("\\", "/").lower().endswith("/" + full.lower()):
+            slashed = text.replace("\\", "/").lower()
+            for lower, full in files.items():  # "titanic/train.csv" asked as ".../titanic/train.csv"
+                if slashed.endswith("/" + lower):
                     name = full
                     break
     if name is None:
@@ -330,6 +330,8 @@ def _translate(path: Any) -> Any:
 
 
 def _install_file_redirects() -> None:
+    # computed once: _translate runs on every failed open and every os.path.exists call
+    _STATE["files_lower"] = {n.lower(): n for n in _CONFIG.get("student_files", {})}
     original_open = builtins.open
     _ORIGINAL.update(open=original_open, exists=os.path.exists, isfile=os.path.isfile,
                      chdir=os.chdir)
