@@ -306,6 +306,7 @@ def execute(
     outcome.device = manifest.get("device") or {"requested": options.device, "used": "unknown"}
     outcome.versions = manifest.get("versions", {})
     outcome.adaptations = [e for e in manifest.get("events", []) if isinstance(e, dict)]
+    outcome.fits = [f for f in manifest.get("fits", []) if isinstance(f, dict)]
     outcome.duration = round(time.monotonic() - start, 3)
     outcome.output_tail = _text_of(nb) + (f"\n[kernel log]\n{kernel_log}" if kernel_log else "")
     return outcome, nb

@@ -164,6 +164,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "{what}: {found} parámetros; se esperaban {expected}.",
         "en": "{what}: {found} parameters; expected {expected}.",
     },
+    "params.too_many": {
+        "es": "El modelo tiene {found} parámetros; para esta parte se pide como mucho {expected}. "
+        "Prueba con menos neuronas o menos capas.",
+        "en": "The model has {found} parameters; this part asks for at most {expected}. Try fewer "
+        "units or fewer layers.",
+    },
     "params.what.total": {"es": "Total del modelo", "en": "Model total"},
     "params.what.trainable": {"es": "Entrenables", "en": "Trainable"},
     "params.what.non_trainable": {"es": "No entrenables", "en": "Non-trainable"},
@@ -204,6 +210,104 @@ CATALOG: dict[str, dict[str, str]] = {
         "debe tener forma {input_shape}.",
         "en": "The grader could not evaluate the model on {data}: {error}. The model's input "
         "must have shape {input_shape}.",
+    },
+    "metric.not_normalized": {
+        "es": "{metric} calculada por el grader sobre {data}: {found}; se pedía al menos {expected}. "
+        "Con los píxeles sin dividir entre {divide} tu modelo llega a {raw}: lo entrenaste con los "
+        "datos sin normalizar. Divide las imágenes entre {divide} (entrenamiento y prueba) antes de "
+        "entrenar, como pide el enunciado; el grader evalúa con los datos normalizados.",
+        "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. "
+        "With the pixels not divided by {divide} your model reaches {raw}: it was trained on "
+        "unnormalized data. Divide the images by {divide} (training and test) before training, as "
+        "the statement asks; the grader evaluates on normalized data.",
+    },
+    # ---------------------------------------------------------------- training (the grader's fit log)
+    "training.ok": {
+        "es": "Entrenamiento como se pedía (registrado por el grader: {fits}).",
+        "en": "Training as asked (logged by the grader: {fits}).",
+    },
+    "training.no_fit": {
+        "es": "El grader no registró ningún entrenamiento terminado (`fit`) del modelo; se esperaba "
+        "al menos {expected}. Entrena el modelo con `model.fit(...)` y ejecuta todas las celdas.",
+        "en": "The grader logged no finished training (`fit`) of the model; at least {expected} was "
+        "expected. Train the model with `model.fit(...)` and run every cell.",
+    },
+    "training.no_callback": {
+        "es": "Ningún `fit` usó un callback `{type}` (callbacks usados: {used}). Créalo y pásalo con "
+        "`model.fit(..., callbacks=[...])`.",
+        "en": "No `fit` used a `{type}` callback (callbacks used: {used}). Create one and pass it with "
+        "`model.fit(..., callbacks=[...])`.",
+    },
+    "training.callback_setting": {
+        "es": "El callback `{type}` tiene {setting}; se esperaba {expected_setting}. Cambia esos "
+        "argumentos al crearlo.",
+        "en": "The `{type}` callback has {setting}; expected {expected_setting}. Change those "
+        "arguments where you create it.",
+    },
+    "training.no_validation": {
+        "es": "El entrenamiento no tenía datos de validación, así que `val_accuracy` y `val_loss` no "
+        "existen y el callback no puede vigilarlos. Pasa `validation_data=(X_val, y_val)` o "
+        "`validation_split=0.2` a `fit`.",
+        "en": "Training had no validation data, so `val_accuracy` and `val_loss` do not exist and the "
+        "callback cannot monitor them. Pass `validation_data=(X_val, y_val)` or "
+        "`validation_split=0.2` to `fit`.",
+    },
+    "training.not_stopped": {
+        "es": "La parada temprana no detuvo el entrenamiento: se entrenaron {run} de {allowed} épocas. "
+        "Comprueba `monitor` (¿existe esa métrica?), `patience` y que haya datos de validación.",
+        "en": "Early stopping did not stop training: {run} of {allowed} epochs were trained. Check "
+        "`monitor` (does that metric exist?), `patience` and that there is validation data.",
+    },
+    "training.not_stopped_cap": {
+        "es": "La parada temprana no detuvo el entrenamiento antes del límite de épocas del grader "
+        "({allowed} de las {asked} pedidas). Con la paciencia indicada debería detenerse antes: "
+        "revisa `monitor`, `patience` y `min_delta`.",
+        "en": "Early stopping did not stop training before the grader's epoch limit ({allowed} of the "
+        "{asked} asked). With the patience given it should stop earlier: check `monitor`, "
+        "`patience` and `min_delta`.",
+    },
+    "training.not_stopped_budget": {
+        "es": "El entrenamiento llegó al límite de tiempo del grader ({run} épocas) sin que la parada "
+        "temprana lo detuviera. Revisa `monitor`, `patience` y `min_delta`.",
+        "en": "Training reached the grader's time limit ({run} epochs) without early stopping "
+        "stopping it. Check `monitor`, `patience` and `min_delta`.",
+    },
+    "training.batch_missing": {
+        "es": "Falta entrenar con batch_size={missing} (el grader registró: {used}). El enunciado pide "
+        "comparar esos tamaños de lote: entrena una vez con cada uno.",
+        "en": "No training with batch_size={missing} (the grader logged: {used}). The statement asks "
+        "to compare these batch sizes: train once with each.",
+    },
+    "training.on_split": {
+        "es": "El `fit` de la celda {cell} entrena con los datos de {split} de {dataset} ({rows} "
+        "ejemplos). Esos datos sirven para evaluar: entrena con los de entrenamiento y deja los de "
+        "prueba para medir cómo generaliza el modelo.",
+        "en": "The `fit` in cell {cell} trains on the {split} data of {dataset} ({rows} examples). "
+        "That data is for evaluation: train on the training data and keep the test data to measure "
+        "how well the model generalizes.",
+    },
+    # ---------------------------------------------------------------- free text
+    "text.ok": {
+        "es": "Respuesta de {found} palabras que toca las ideas pedidas. Es provisional: tu profesor "
+        "lee las respuestas de texto libre.",
+        "en": "A {found}-word answer that touches the ideas asked for. Provisional: your instructor "
+        "reads free-text answers.",
+    },
+    "text.too_short": {
+        "es": "`{name}` tiene {found} palabras; se piden al menos {min_words}. Explica con tus "
+        "palabras qué observaste y por qué.",
+        "en": "`{name}` has {found} words; at least {min_words} are asked. Explain in your own words "
+        "what you observed and why.",
+    },
+    "text.missing_idea": {
+        "es": "A `{name}` le falta hablar de: {missing}. Completa la explicación (tu profesor la "
+        "leerá).",
+        "en": "`{name}` does not talk about: {missing}. Complete the explanation (your instructor "
+        "will read it).",
+    },
+    "text.not_text": {
+        "es": "`{name}` debe ser un texto (str) con tu explicación; es de tipo {found_type}.",
+        "en": "`{name}` must be a string with your explanation; it has type {found_type}.",
     },
     # ---------------------------------------------------------------- predictions (hidden labels)
     "predictions.ok": {
@@ -454,6 +558,21 @@ CATALOG: dict[str, dict[str, str]] = {
     "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},
     "word.cell": {"es": "Celda", "en": "Cell"},
     "word.profile": {"es": "Perfil", "en": "Profile"},
+    "word.figures": {"es": "Gráficos", "en": "Plots"},
+    # ---------------------------------------------------------------- figures (grader/figures.py)
+    "figure.title_confusion": {"es": "Matriz de confusión de `{owner}` (datos del grader)",
+                               "en": "Confusion matrix of `{owner}` (grader's data)"},
+    "figure.title_roc": {"es": "Curva ROC de `{owner}` (datos del grader)",
+                         "en": "ROC curve of `{owner}` (grader's data)"},
+    "figure.title_history": {"es": "Curvas de entrenamiento de `{owner}`", "en": "Training curves of `{owner}`"},
+    "figure.predicted": {"es": "Clase predicha", "en": "Predicted class"},
+    "figure.actual": {"es": "Clase real", "en": "True class"},
+    "figure.fpr": {"es": "Tasa de falsos positivos", "en": "False positive rate"},
+    "figure.tpr": {"es": "Tasa de verdaderos positivos", "en": "True positive rate"},
+    "figure.chance": {"es": "Azar", "en": "Chance"},
+    "figure.train": {"es": "entrenamiento", "en": "training"},
+    "figure.validation": {"es": "validación", "en": "validation"},
+    "figure.epoch": {"es": "época", "en": "epoch"},
     # ---------------------------------------------------------------- report words
     "word.score": {"es": "Puntaje", "en": "Score"},
     "word.check": {"es": "Comprobación", "en": "Check"},

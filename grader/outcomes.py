@@ -59,6 +59,10 @@ class ExecutionOutcome:
     # what the grader adapted so the notebook could run offline and within budget: epoch
     # caps, skipped !pip / drive.mount, dataset paths answered locally (kernel_side events)
     adaptations: list[dict[str, Any]] = field(default_factory=list)
+    # one record per Model.fit call, logged by the grader's wrapper in the kernel: epochs asked
+    # and run, batch size, validation, callbacks (and whether they stopped training), seconds,
+    # and a fingerprint of x (rows + which values are zero) that the `training` check reads
+    fits: list[dict[str, Any]] = field(default_factory=list)
     budget: dict[str, Any] = field(default_factory=dict)  # the compute budget in force
     profile: str = "full"
 
@@ -89,6 +93,8 @@ class CheckResult:
     fraction: float | None = None  # share of sub-items right, used by proportional credit
     details: list[dict[str, Any]] = field(default_factory=list)  # more messages (key + params)
     public: bool = True
+    # what the report plots for this check (grader/figures.py): a confusion matrix, a ROC curve
+    plot: dict[str, Any] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CheckResult:

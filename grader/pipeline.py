@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import checker, execute, provision, report, score
+from grader import checker, execute, figures, provision, report, score
 from grader.spec import ExerciseSpec, Rubric
 
 
@@ -76,6 +76,9 @@ def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOpt
         timings = {"execute": round(t1 - t0, 3), "check": round(t2 - t1, 3), "total": round(t2 - t0, 3)}
         rep = report.build(spec, rubric, notebook, outcome, scored, opts.lang, timings)
         if opts.out_dir is not None:
+            plots = {c["id"]: c["plot"] for c in rep["checks"] if c.get("plot") and c["public"]}
+            rep["figures"] = figures.render_all(rep, plots, figures.histories(outcome.artifacts, ws.artifacts),
+                                                opts.out_dir)
             report.write(rep, opts.out_dir)
             if executed is not None:
                 import nbformat

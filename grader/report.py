@@ -79,6 +79,7 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
             "details": [render(d["message"], d.get("params"), lang) for d in r.details],
             "hint": hint,
             "message_key": r.message,
+            "plot": r.plot,
         })
     try:
         digest = hashlib.sha256(notebook.read_bytes()).hexdigest()
@@ -140,6 +141,13 @@ MARKDOWN = """\
 - {% if a.cell is not none %}{{ w.cell }} {{ a.cell }}: {% endif %}{{ a.message }}
 {%- endfor %}
 {% endif %}
+{%- set figs = r.get('figures', [])|selectattr('file')|list %}
+{%- if figs %}
+### {{ w.figures }}
+{% for f in figs %}
+![{{ f.title }}]({{ f.file }})
+{% endfor %}
+{% endif %}
 {{ w.device }}: {{ r.execution.device.get('used', '?') }} · seed {{ r.execution.seed }} · {{ r.execution.duration_s }} s{% if r.execution.profile != 'full' %} · {{ w.profile }}: {{ r.execution.profile }}{% endif %}
 {% if instructor and (r.instructor.tracebacks or r.instructor.output_tail) %}
 ## {{ w.instructor }}
@@ -160,7 +168,7 @@ Output (head and tail):
 
 def _words(lang: str) -> dict[str, str]:
     keys = ("score", "check", "points", "result", "message", "hint", "device", "instructor", "adaptations",
-            "cell", "profile")
+            "cell", "profile", "figures")
     return {k: render(f"word.{k}", lang=lang) for k in keys}
 
 

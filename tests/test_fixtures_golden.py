@@ -16,6 +16,7 @@ from grader import library
 from grader.pipeline import GradeOptions, grade_one
 from grader.spec import load_rubric, load_spec
 from tests.conftest import FIXTURES
+from tests.fixtures import variants
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +72,10 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
 # says how its thresholds were measured)
 PROFILE = {"mnist_mlp": "ci", "sonar_roc": "ci", "titanic": "ci"}
 
+# the library's wrong variants, one module per exercise (tests/fixtures/variants/)
+EXPECT.update(variants.expectations())
+PROFILE.update(variants.profiles())
+
 _FLOAT = re.compile(r"-?\d+\.\d{2,}")
 # values the student computes from a trained model (a confusion matrix): the golden pins the
 # verdict and the message's wording, not the counts
@@ -108,7 +113,8 @@ def graded(exercise: str, name: str, tmp: Path) -> dict[str, Any]:
         spec = load_spec(spec_file)
         rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
         nb = FIXTURES / exercise / f"{name}.ipynb"
-        opts = GradeOptions(cell_timeout=CELL_TIMEOUT, out_dir=tmp, profile=PROFILE.get(exercise))
+        profile = EXPECT.get(key, {}).get("profile", PROFILE.get(exercise))
+        opts = GradeOptions(cell_timeout=CELL_TIMEOUT, out_dir=tmp, profile=profile)
         _cache[key] = grade_one(spec, rubric, nb, opts)
     return _cache[key]
 

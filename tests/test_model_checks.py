@@ -58,7 +58,16 @@ MODELS: dict[str, Callable[[], Any]] = {
     "batchnorm": lambda: _seq(L.Dense(2), L.BatchNormalization()),
     "lambda": lambda: _seq(L.Dense(2), L.Lambda(lambda x: x * 2)),
     "unbuilt": lambda: keras.Sequential([L.Dense(2)]),
+    # mnist_dropout's two accepted shapes: with and without a Dropout right after the input
+    "drop_first": lambda: _seq(L.Dropout(0.5), L.Dense(2, activation="tanh"), L.Dropout(0.5),
+                               L.Dense(3, activation="softmax")),
+    "drop_between": lambda: _seq(L.Dense(2, activation="tanh"), L.Dropout(0.5), L.Dense(3, activation="softmax")),
+    "drop_after_output": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3, activation="softmax"),
+                                      L.Dropout(0.5)),
 }
+OPTIONAL_DROPOUT = [{"type": "Dropout", "rate": 0.5, "optional": True},
+                    {"type": "Dense", "units": 2, "activation": "tanh"}, {"type": "Dropout", "rate": 0.5},
+                    {"type": "Dense", "units": 3, "activation": "softmax"}]
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +177,34 @@ def test_structure_without_folding_sees_three_layers(saved: Path) -> None:
     assert r.details[0]["params"] == {"found": 3, "expected": 2}
 
 
+def test_optional_layer_may_be_there_or_not(saved: Path) -> None:
+    for model in ("drop_first", "drop_between"):
+        r = _run(saved, model, "model_structure", layers=OPTIONAL_DROPOUT)
+        assert (r.status, r.fraction) == ("pass", 1.0), (model, r.details)
+
+
+def test_optional_layer_does_not_excuse_a_misplaced_one(saved: Path) -> None:
+    r = _run(saved, "drop_after_output", "model_structure", layers=OPTIONAL_DROPOUT)
+    assert r.status == "fail"
+    assert r.details[0] == {"message": "structure.type", "params": {"pos": 2, "found": "Dense", "expected": "Dropout"}}
+    assert "optional" not in str(r.expected)
+
+
+def test_optional_key_is_valid_and_typos_are_not() -> None:
+    from grader.checks.model import _validate_structure
+
+    assert _validate_structure({"layers": OPTIONAL_DROPOUT}) is None
+    assert "optinal" in str(_validate_structure({"layers": [{"type": "Dense", "optinal": True}]}))
+
+
 # ----------------------------------------------------------------------------- params
+def test_param_count_max_total(saved: Path) -> None:
+    assert _run(saved, "good", "param_count", max_total=19).status == "pass"
+    r = _run(saved, "good", "param_count", max_total=15)
+    assert (r.status, r.message) == ("fail", "params.too_many")
+    assert render(r.message, r.params) == ("El modelo tiene 19 parámetros; para esta parte se pide como mucho 15. "
+                                           "Prueba con menos neuronas o menos capas.")
+
 def test_param_count_total(saved: Path) -> None:
     r = _run(saved, "good", "param_count", total=19)
     assert (r.status, r.message) == ("pass", "params.ok")

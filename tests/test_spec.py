@@ -123,10 +123,10 @@ def test_unsupported_schema_version(tmp_path: Path) -> None:
 def test_unknown_check_kind_lists_valid_kinds(tmp_path: Path) -> None:
     path = _broken(tmp_path, SPEC, "kind: ran_cleanly,", "kind: ran_clean,")
     message = _spec_error(path)
-    assert "valid kinds: metric, model_structure, output_shapes, param_count, predictions, ran_cleanly, value" in message
+    assert "valid kinds: metric, model_structure, output_shapes, param_count, predictions, ran_cleanly, text_answer, training, value" in message
     assert message == (
         f"{path}: field 'checks.10.kind': unknown check kind 'ran_clean'; valid kinds: "
-        "metric, model_structure, output_shapes, param_count, predictions, ran_cleanly, value"
+        "metric, model_structure, output_shapes, param_count, predictions, ran_cleanly, text_answer, training, value"
     )
 
 
@@ -204,7 +204,7 @@ def test_bad_value_type_rejected(tmp_path: Path) -> None:
     )
 
 
-ALL_KINDS = ["metric", "model_structure", "output_shapes", "param_count", "predictions", "ran_cleanly", "value"]
+ALL_KINDS = ["metric", "model_structure", "output_shapes", "param_count", "predictions", "ran_cleanly", "text_answer", "training", "value"]
 
 
 def test_registry_is_complete() -> None:

@@ -51,7 +51,7 @@ def register(
 
 def _load_kinds() -> None:
     # importing the modules registers their kinds
-    from grader.checks import execution, metrics, model, predictions, values  # noqa: F401
+    from grader.checks import execution, metrics, model, predictions, text, training, values  # noqa: F401
 
 
 def kinds() -> dict[str, CheckKind]:

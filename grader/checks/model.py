@@ -41,7 +41,7 @@ def describe_layers(model: Any, fold_activations: bool = True) -> list[dict[str,
         if kind == "InputLayer":
             continue
         cfg = layer.get_config()
-        d: dict[str, Any] = {"type": kind, "name": layer.name}
+        d: dict[str, Any] = {"type": kind, "name": layer.name}  # name: checked only when a spec asks
         for attr in LAYER_ATTRS:
             if attr in cfg and attr != "trainable":
                 d[attr] = _norm(cfg[attr])
@@ -114,7 +114,7 @@ def _validate_structure(expect: dict[str, Any]) -> str | None:
     layers = expect.get("layers")
     if not isinstance(layers, list) or not layers:
         return "layers must be a non-empty list of layer descriptions"
-    allowed = set(LAYER_ATTRS) | {"type"}
+    allowed = set(LAYER_ATTRS) | {"type", "optional", "name"}
     for i, layer in enumerate(layers):
         if not isinstance(layer, dict) or "type" not in layer:
             return f"layers.{i} must be a mapping with at least 'type'"
@@ -124,12 +124,31 @@ def _validate_structure(expect: dict[str, Any]) -> str | None:
     return None
 
 
+def _align(found: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The expected layers with the ``optional: true`` ones that the model leaves out removed.
+
+    Of every way to drop optional layers down to the model's length, the one whose layer
+    types line up best is kept (a Dropout after Flatten may be there or not)."""
+    from itertools import combinations
+
+    optional = [i for i, e in enumerate(expected) if e.get("optional")]
+    most = min(max(len(expected) - len(found), 0), len(optional))
+    best, best_score = expected, -1
+    for k in range(most, -1, -1):  # ties go to the length closest to the model's
+        for drop in combinations(optional, k):
+            kept = [e for i, e in enumerate(expected) if i not in drop]
+            score = sum(1 for f, e in zip(found, kept) if f["type"] == e["type"]) - abs(len(kept) - len(found))
+            if score > best_score:
+                best, best_score = kept, score
+    return [{k: v for k, v in e.items() if k != "optional"} for e in best]
+
+
 @register("model_structure", needs="model", allowed={"layers", "fold_activations"}, required={"layers"},
           validate=_validate_structure)
 def check_structure(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
     found = describe_layers(model, check.expect.get("fold_activations", True))
-    expected: list[dict[str, Any]] = check.expect["layers"]
+    expected = _align(found, check.expect["layers"])
     details: list[dict[str, Any]] = []
     total = right = 0
     # lengths are always compared: a zip alone would pass a model with only the first layer
@@ -232,8 +251,8 @@ def count_params(model: Any) -> dict[str, Any]:
             "per_layer": [layer["params"] for layer in describe_layers(model, fold_activations=False)]}
 
 
-@register("param_count", needs="model", allowed={"total", "trainable", "non_trainable", "per_layer"},
-          validate=lambda e: None if e else "give total, trainable, non_trainable or per_layer")
+@register("param_count", needs="model", allowed={"total", "trainable", "non_trainable", "per_layer", "max_total"},
+          validate=lambda e: None if e else "give total, trainable, non_trainable, per_layer or max_total")
 def check_params(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
     counts = count_params(model)
@@ -243,6 +262,8 @@ def check_params(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         if key in exp and counts[key] != exp[key]:
             details.append({"message": "params.wrong", "params": {"what_key": f"params.what.{key}",
                             "found": counts[key], "expected": exp[key]}})
+    if "max_total" in exp and counts["total"] > exp["max_total"]:
+        details.append({"message": "params.too_many", "params": {"found": counts["total"], "expected": exp["max_total"]}})
     if "per_layer" in exp:
         layers = describe_layers(model, fold_activations=False)
         details += _per_layer(counts["per_layer"], exp["per_layer"], layers, lambda f, e: f == e, "params.wrong")

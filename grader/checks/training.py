@@ -1,0 +1,157 @@
+"""Check kind ``training``: how the student trained, read from the grader's log of every
+``Model.fit`` call (recorded by the grader's wrapper in the kernel; see ``kernel_side``).
+
+``artifact`` (optional): a model artifact; only that model's fits count.
+``expect`` (all optional):
+- ``min_fits``: at least this many fits finished (default 1);
+- ``callback``: ``{type: EarlyStopping, monitor: val_accuracy, patience: 30, ...}``: some fit
+  used a callback of that type with those settings;
+- ``stopped_early``: that callback stopped training before the epochs the student asked for
+  (the grader's own epoch cap or time budget does not count as stopping early);
+- ``validation``: the fits (with the callback, when one is asked for) had validation data;
+- ``batch_sizes``: fits were run with each of these batch sizes; the grader's own timing of
+  each is shown;
+- ``not_trained_on``: ``{dataset, split}``: no fit's ``x`` is that split (compared by row count
+  and by which values of the first rows are zero, so dividing by 255 does not hide it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+
+from grader.checks import register
+from grader.checks.context import CheckContext
+from grader.outcomes import CheckResult
+from grader.spec import CheckSpec
+
+ALLOWED = {"min_fits", "callback", "stopped_early", "validation", "batch_sizes", "not_trained_on"}
+
+
+def _validate(expect: dict[str, Any]) -> str | None:
+    from grader.datasets import REGISTRY
+
+    cb = expect.get("callback")
+    if cb is not None and (not isinstance(cb, dict) or not isinstance(cb.get("type"), str)):
+        return "callback must be a mapping with at least 'type' (e.g. EarlyStopping)"
+    if expect.get("stopped_early") and cb is None:
+        return "stopped_early needs a callback (the one that must stop training)"
+    sizes = expect.get("batch_sizes")
+    if sizes is not None and (not isinstance(sizes, list) or not all(type(b) is int and b > 0 for b in sizes)):
+        return "batch_sizes must be a list of positive whole numbers"
+    banned = expect.get("not_trained_on")
+    if banned is not None:
+        if not isinstance(banned, dict) or banned.get("dataset") not in REGISTRY:
+            return f"not_trained_on.dataset must be one of: {', '.join(sorted(REGISTRY))}"
+        if banned.get("split", "test") not in ("train", "test"):
+            return "not_trained_on.split must be train or test"
+    return None
+
+
+def fingerprint(x: np.ndarray) -> dict[str, Any]:
+    """The kernel's fingerprint of a training array (``kernel_side._fingerprint``)."""
+    head = x[:32].reshape(min(32, len(x)), -1) != 0
+    return {"rows": int(len(x)), "features": int(head.shape[1]),
+            "nonzero_head": hashlib.sha256(np.packbits(head).tobytes()).hexdigest()[:24]}
+
+
+def _matches(found: Any, expected: Any) -> bool:
+    if isinstance(expected, float) or isinstance(found, float):
+        try:
+            return abs(float(found) - float(expected)) <= 1e-9 + 1e-6 * abs(float(expected))
+        except (TypeError, ValueError):
+            return False
+    return bool(found == expected)
+
+
+def _fit_label(fit: dict[str, Any]) -> str:
+    return str(fit.get("cell", "?"))
+
+
+def _summary(fits: list[dict[str, Any]]) -> str:
+    parts = []
+    for f in fits:
+        parts.append(f"celda {_fit_label(f)}: {f.get('epochs_run', '?')}/{f.get('epochs_asked', '?')} épocas, "
+                     f"batch_size={f.get('batch_size', '?')}, {f.get('seconds', 0):.1f} s")
+    return "; ".join(parts)
+
+
+@register("training", needs=None, allowed=ALLOWED, validate=_validate)
+def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+    exp = check.expect
+    fits = [f for f in ctx.outcome.fits if not f.get("error")]
+    if check.artifact:
+        missing = ctx.missing_reason(check, "fits")
+        if missing is not None:
+            return missing
+        owner = ctx.entry(check.artifact).get("object_id")
+        fits = [f for f in fits if f.get("model") == owner]
+
+    def result(status: str, message: str, **params: Any) -> CheckResult:
+        return CheckResult(id=check.id, kind=check.kind, status=status, message=message,  # type: ignore[arg-type]
+                           params={"fits": _summary(fits) or "—", "n_fits": len(fits), **params},
+                           expected=exp, found=fits)
+
+    if len(fits) < int(exp.get("min_fits", 1)):
+        return result("fail", "training.no_fit", expected=int(exp.get("min_fits", 1)))
+
+    chosen = fits
+    want_cb = exp.get("callback")
+    if want_cb:
+        same_type = [(f, cb) for f in fits for cb in f.get("callbacks", []) if cb.get("type") == want_cb["type"]]
+        if not same_type:
+            used = sorted({cb.get("type", "?") for f in fits for cb in f.get("callbacks", [])})
+            return result("fail", "training.no_callback", type=want_cb["type"], used=", ".join(used) or "—")
+        right = [(f, cb) for f, cb in same_type
+                 if all(_matches(cb.get(k), v) for k, v in want_cb.items() if k != "type")]
+        if not right:
+            _, cb = same_type[-1]
+            wrong = [k for k, v in want_cb.items() if k != "type" and not _matches(cb.get(k), v)]
+            return result("fail", "training.callback_setting", type=want_cb["type"],
+                          setting=", ".join(f"{k}={cb.get(k)!r}" for k in wrong),
+                          expected_setting=", ".join(f"{k}={want_cb[k]!r}" for k in wrong))
+        chosen = [f for f, _ in right]
+
+    if exp.get("validation") and not any(f.get("validation") for f in chosen):
+        return result("fail", "training.no_validation")
+
+    if exp.get("stopped_early") and want_cb:
+        def stopped(f: dict[str, Any]) -> bool:
+            cbs = [cb for cb in f.get("callbacks", []) if cb.get("type") == want_cb["type"]]
+            run, allowed = f.get("epochs_run"), f.get("epochs_allowed")
+            return (any((cb.get("stopped_epoch") or 0) > 0 for cb in cbs) and not f.get("time_budget_stopped")
+                    and isinstance(run, int) and isinstance(allowed, int) and run < allowed)
+
+        if not any(stopped(f) for f in chosen):
+            last = chosen[-1]
+            capped = (isinstance(last.get("epochs_asked"), int) and isinstance(last.get("epochs_allowed"), int)
+                      and last["epochs_allowed"] < last["epochs_asked"])
+            key = "training.not_stopped_budget" if last.get("time_budget_stopped") else (
+                "training.not_stopped_cap" if capped else "training.not_stopped")
+            return result("fail", key, run=last.get("epochs_run", "?"), asked=last.get("epochs_asked", "?"),
+                          allowed=last.get("epochs_allowed", "?"))
+
+    sizes = exp.get("batch_sizes")
+    if sizes:
+        used_sizes = {f.get("batch_size") for f in fits}
+        absent = [b for b in sizes if b not in used_sizes]
+        if absent:
+            return result("fail", "training.batch_missing", missing=", ".join(map(str, absent)),
+                          used=", ".join(str(b) for b in sorted(s for s in used_sizes if s is not None)) or "—")
+
+    banned = exp.get("not_trained_on")
+    if banned:
+        from grader.datasets import load
+
+        splits = load(banned["dataset"], ctx.data_dir)
+        split = banned.get("split", "test")
+        target = fingerprint(splits[split][0])
+        others = [fingerprint(x) for name, (x, _) in splits.items() if name != split]
+        if target not in others:  # a fingerprint that tells the splits apart
+            for f in fits:
+                if f.get("x") == target:
+                    return result("fail", "training.on_split", cell=_fit_label(f), dataset=banned["dataset"],
+                                  split_key=f"metric.split_{split}", rows=target["rows"])
+    return result("pass", "training.ok")

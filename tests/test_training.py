@@ -1,0 +1,110 @@
+"""The grader's log of `Model.fit` calls, recorded in a real kernel, and the `training` check
+that reads it in the checker: early stopping that really stopped, batch sizes, validation, and
+training on the test images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.checks import run_check
+from grader.checks.context import CheckContext
+from grader.messages import render
+from grader.spec import CheckSpec
+from tests.conftest import SHARED_DATA
+from tests.test_adapt import run
+
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"needs the shared datasets at {SHARED_DATA}")]
+
+SETUP = (
+    "import numpy as np\nfrom sklearn.datasets import load_iris\nfrom tensorflow import keras\n"
+    "iris = load_iris()\nX = iris.data / 8.0\nY = keras.utils.to_categorical(iris.target, 3)\n"
+    "def red():\n"
+    "    m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])\n"
+    "    m.compile(optimizer=keras.optimizers.SGD(0.001), loss='categorical_crossentropy', metrics=['accuracy'])\n"
+    "    return m\n"
+)
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One kernel, several fits: the log the checks below read."""
+    outcome, _ = run(tmp_path_factory.mktemp("fits"), [
+        SETUP,
+        # a learning rate this small never improves val_accuracy by min_delta: stops after patience
+        "es = keras.callbacks.EarlyStopping(monitor='val_accuracy', patience=3, min_delta=0.0001)\n"
+        "modelo = red()\n"
+        "h = modelo.fit(X, Y, epochs=4000, batch_size=20, validation_split=0.3, callbacks=[es], verbose=0)\n"
+        "epoca = int(es.stopped_epoch)",
+        # the cap (max_epochs 50) stops this one, not the callback: patience far too high
+        "lenta = red()\n"
+        "lenta.fit(X, Y, epochs=4000, batch_size=150, validation_data=(X, Y), verbose=0,\n"
+        "          callbacks=[keras.callbacks.EarlyStopping(monitor='val_accuracy', patience=1000)])",
+        # training on the MNIST test images
+        "(xtr, ytr), (xte, yte) = keras.datasets.mnist.load_data()\n"
+        "m2 = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation='softmax')])\n"
+        "m2.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+        "m2.fit(xte / 255.0, yte, epochs=1, batch_size=500, verbose=0)",
+    ], data=["iris", "mnist"], values=["epoca"], budget={"max_epochs": 50})
+    return outcome
+
+
+def check(outcome: Any, **expect: Any) -> Any:
+    spec = CheckSpec(id="entrenamiento", kind="training", expect=expect)
+    return run_check(spec, CheckContext(None, outcome, None, SHARED_DATA))  # type: ignore[arg-type]
+
+
+def test_every_fit_is_logged_with_what_the_grader_saw(logged: Any) -> None:
+    fits = logged.fits
+    assert [f["cell"] for f in fits] == [1, 2, 3]
+    first, second, third = fits
+    assert first["epochs_asked"] == 4000 and first["epochs_allowed"] == 50  # the budget cap
+    assert 3 < first["epochs_run"] < 50
+    assert first["callbacks"][0]["type"] == "EarlyStopping"
+    assert first["callbacks"][0]["stopped_epoch"] == first["epochs_run"] - 1
+    assert first["validation"] == "split" and first["batch_size"] == 20
+    assert second["epochs_run"] == 50 and second["validation"] == "data" and second["batch_size"] == 150
+    assert third["x"]["rows"] == 10000 and third["x"]["features"] == 784
+    assert logged.artifacts["epoca"]["value"] == first["callbacks"][0]["stopped_epoch"]
+
+
+def test_early_stopping_that_stopped_passes(logged: Any) -> None:
+    r = check(logged, callback={"type": "EarlyStopping", "monitor": "val_accuracy", "patience": 3,
+                                "min_delta": 0.0001}, stopped_early=True, validation=True)
+    assert r.status == "pass", r
+
+
+def test_wrong_patience_names_the_setting(logged: Any) -> None:
+    r = check(logged, callback={"type": "EarlyStopping", "patience": 30})
+    assert (r.status, r.message) == ("fail", "training.callback_setting")
+    assert "patience=1000" in render(r.message, r.params, "es") and "patience=30" in render(r.message, r.params, "es")
+
+
+def test_a_callback_stopped_by_the_epoch_cap_did_not_stop_early(logged: Any) -> None:
+    r = check(logged, callback={"type": "EarlyStopping", "patience": 1000}, stopped_early=True)
+    assert (r.status, r.message) == ("fail", "training.not_stopped_cap")
+    assert r.params["allowed"] == 50 and r.params["asked"] == 4000
+
+
+def test_missing_callback_and_batch_size(logged: Any) -> None:
+    r = check(logged, callback={"type": "ReduceLROnPlateau"})
+    assert (r.status, r.message, r.params["used"]) == ("fail", "training.no_callback", "EarlyStopping")
+    assert check(logged, batch_sizes=[20, 150]).status == "pass"
+    r = check(logged, batch_sizes=[1, 150])
+    assert (r.status, r.message, r.params["missing"]) == ("fail", "training.batch_missing", "1")
+
+
+def test_training_on_the_test_images_is_caught_and_train_is_not(logged: Any) -> None:
+    r = check(logged, not_trained_on={"dataset": "mnist", "split": "test"})
+    assert (r.status, r.message, r.params["cell"]) == ("fail", "training.on_split", "3")
+    assert "celda 3" in render(r.message, r.params, "es")
+    assert check(logged, not_trained_on={"dataset": "mnist", "split": "train"}).status == "pass"
+
+
+def test_no_fit_at_all(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, ["x = 1"], data=["iris"], values=["x"])
+    r = check(outcome, min_fits=1)
+    assert (r.status, r.message) == ("fail", "training.no_fit")
