@@ -181,21 +181,36 @@ def validate(spec: str, rubric: str | None) -> None:
 
 
 @cli.command(name="list")
-def list_() -> None:
-    """List the exercises of the library."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON list, for scripts.")
+def list_(as_json: bool) -> None:
+    """List the exercises of the library: what each checks, its data, its profiles."""
+    from rich.markup import escape
     from rich.table import Table
 
     from grader import library
 
-    table = Table(title=f"Exercises in {library.library_root()}")
-    for col in ("id", "title", "checks", "points"):
-        table.add_column(col)
+    rows = []
     for ex_id in library.exercise_ids():
         try:
             spec, rub = _load(ex_id)
-            table.add_row(ex_id, spec.title.es, str(len(spec.checks)), f"{rub.max_points:g}")
+            kinds = sorted({c.kind for c in spec.checks})
+            rows.append({"id": ex_id, "title": spec.title.es, "checks": len(spec.checks), "kinds": kinds,
+                         "data": list(spec.data), "profiles": ["full", *sorted(spec.profiles)],
+                         "points": rub.max_points, "valid": True})
         except GraderError as exc:
-            table.add_row(ex_id, f"[red]invalid: {exc}[/]", "-", "-")
+            rows.append({"id": ex_id, "title": str(exc), "valid": False})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Exercises in {library.library_root()}")
+    for col in ("id", "title", "checks", "data", "profiles", "points"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        if row["valid"]:
+            table.add_row(row["id"], row["title"], f"{row['checks']}: {', '.join(row['kinds'])}",
+                          ", ".join(row["data"]) or "—", ", ".join(row["profiles"]), f"{row['points']:g}")
+        else:
+            table.add_row(row["id"], f"[red]invalid: {escape(row['title'])}[/]", "-", "-", "-", "-")
     _console().print(table)
 
 

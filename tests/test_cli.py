@@ -18,10 +18,29 @@ def grader(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           timeout=600)
 
 
+# every exercise of ../shared/EXERCISES.md (issue 4); cifar10 holds its three models in one notebook
+CATALOGUE = {"mnist_mlp", "mnist_dropout", "mnist_cnn", "cnn_params", "titanic", "sonar_roc", "fashion_mnist",
+             "cifar10", "iris", "optdigits", "early_stopping", "regularization", "xor", "spirals", "basics",
+             "transfer_learning"}
+
+
 def test_list_shows_the_library() -> None:
     done = grader("list")
     assert done.returncode == 0
     assert "cnn_params" in done.stdout and "iris" in done.stdout
+
+
+def test_list_json_has_the_whole_catalogue_valid_and_out_of_ten() -> None:
+    done = grader("list", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = {row["id"]: row for row in json.loads(done.stdout)}
+    assert CATALOGUE <= set(rows), sorted(CATALOGUE - set(rows))
+    for ex_id, row in rows.items():
+        assert row["valid"], (ex_id, row["title"])
+        assert row["points"] == 10, ex_id
+        assert "full" in row["profiles"]
+        if row["data"] and row["data"] != ["iris"]:
+            assert "ci" in row["profiles"], f"{ex_id} trains on real data: it needs a ci profile for the tests"
 
 
 def test_validate_accepts_the_library_specs() -> None:
@@ -40,7 +59,7 @@ def test_validate_rejects_an_unknown_check_kind(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert done.stderr.strip() == (
         f"error: {spec.resolve()}: field 'checks.10.kind': unknown check kind 'ran_clean'; valid kinds: "
-        "metric, model_structure, output_shapes, param_count, predictions, ran_cleanly, value"
+        "metric, model_structure, output_shapes, param_count, predictions, ran_cleanly, text_answer, training, value"
     )
 
 

@@ -165,6 +165,22 @@ def test_reference_scores_full_marks(exercise: str, tmp_path: Path) -> None:
     assert (tmp_path / "report.json").is_file() and (tmp_path / "report.md").is_file()
 
 
+@pytest.mark.parametrize("exercise", library.exercise_ids())
+def test_statement_runs_and_earns_little(exercise: str, tmp_path: Path) -> None:
+    """What students receive runs as handed out (placeholders and all) and is not a solution;
+    every check still says something the student can act on."""
+    spec_file = library.spec_path(exercise)
+    spec = load_spec(spec_file)
+    rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
+    profile = "quick" if "quick" in spec.profiles else PROFILE.get(exercise)
+    report = grade_one(spec, rubric, spec.resolve(spec.statement), GradeOptions(out_dir=tmp_path, profile=profile))
+    assert report["execution"]["status"] in ("ok", "error"), report["execution"]["message"]
+    assert report["score"] <= 0.3 * report["max_score"], [(c["id"], c["points"]) for c in report["checks"] if c["points"]]
+    for c in report["checks"]:
+        assert c["status"] != "error", (c["id"], c["message"])
+        assert c["message"] and "{" not in c["message"], (c["id"], c["message"])
+
+
 def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
     report = graded("cnn_params", "model_other_name", tmp_path)
     check = next(c for c in report["checks"] if c["id"] == "capa_ejercicio")
