@@ -253,6 +253,15 @@ def check_predictions(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         notes.append({"message": "predictions.constant", "params": {"value": int(preds[0])}})
     for note in notes:
         note["params"] = {**params, **note["params"]}
+    try:
+        from grader.datasets import REGISTRY
+        from grader.figures import figure_data
+
+        plot = figure_data(labels, preds.astype("float64"), list(REGISTRY[dataset].class_names))
+        plot.pop("roc", None)  # hard 0/1 predictions: a ROC curve would say nothing
+        plot["model"] = shown
+    except Exception:
+        plot = None
     return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail", message=message,
                        params={**params, "found": round(value, 4)}, expected=want,
-                       found=round(value, 4), measured=value, details=notes)
+                       found=round(value, 4), measured=value, details=notes, plot=plot)
