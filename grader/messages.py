@@ -272,6 +272,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Training reached the grader's time limit ({run} epochs) without early stopping "
         "stopping it. Check `monitor`, `patience` and `min_delta`.",
     },
+    "training.reported_epoch": {
+        "es": "`{name}` vale {found}, pero el grader registró que la parada temprana se detuvo en la "
+        "época {logged} (`stopped_epoch`). Guarda en `{name}` el valor de `es.stopped_epoch` después "
+        "de entrenar.",
+        "en": "`{name}` is {found}, but the grader logged that early stopping stopped at epoch "
+        "{logged} (`stopped_epoch`). Store `es.stopped_epoch` in `{name}` after training.",
+    },
     "training.batch_missing": {
         "es": "Falta entrenar con batch_size={missing} (el grader registró: {used}). El enunciado pide "
         "comparar esos tamaños de lote: entrena una vez con cada uno.",

@@ -108,3 +108,12 @@ def test_no_fit_at_all(tmp_path: Path) -> None:
     outcome, _ = run(tmp_path, ["x = 1"], data=["iris"], values=["x"])
     r = check(outcome, min_fits=1)
     assert (r.status, r.message) == ("fail", "training.no_fit")
+
+
+def test_reported_stopped_epoch_must_be_what_the_grader_logged(logged: Any) -> None:
+    es = {"type": "EarlyStopping", "patience": 3}
+    assert check(logged, callback=es, stopped_early=True, reported_epoch="epoca").status == "pass"
+    logged.artifacts["otra"] = {"status": "ok", "kind": "value", "value": 4000, "type": "int"}
+    r = check(logged, callback=es, reported_epoch="otra")
+    assert (r.status, r.message, r.params["found"]) == ("fail", "training.reported_epoch", 4000)
+    assert r.params["logged"] == logged.fits[0]["callbacks"][0]["stopped_epoch"]

@@ -11,6 +11,8 @@
 - ``validation``: the fits (with the callback, when one is asked for) had validation data;
 - ``batch_sizes``: fits were run with each of these batch sizes; the grader's own timing of
   each is shown;
+- ``reported_epoch``: the name of a value artifact where the student wrote the callback's
+  ``stopped_epoch``; it must be what the grader logged (or one more: epochs counted from 1);
 - ``not_trained_on``: ``{dataset, split}``: no fit's ``x`` is that split (compared by row count
   and by which values of the first rows are zero, so dividing by 255 does not hide it).
 """
@@ -27,7 +29,7 @@ from grader.checks.context import CheckContext
 from grader.outcomes import CheckResult
 from grader.spec import CheckSpec
 
-ALLOWED = {"min_fits", "callback", "stopped_early", "validation", "batch_sizes", "not_trained_on"}
+ALLOWED = {"min_fits", "callback", "stopped_early", "validation", "batch_sizes", "not_trained_on", "reported_epoch"}
 
 
 def _validate(expect: dict[str, Any]) -> str | None:
@@ -36,8 +38,10 @@ def _validate(expect: dict[str, Any]) -> str | None:
     cb = expect.get("callback")
     if cb is not None and (not isinstance(cb, dict) or not isinstance(cb.get("type"), str)):
         return "callback must be a mapping with at least 'type' (e.g. EarlyStopping)"
-    if expect.get("stopped_early") and cb is None:
-        return "stopped_early needs a callback (the one that must stop training)"
+    if (expect.get("stopped_early") or expect.get("reported_epoch")) and cb is None:
+        return "stopped_early and reported_epoch need a callback (the one that must stop training)"
+    if "reported_epoch" in expect and not isinstance(expect["reported_epoch"], str):
+        return "reported_epoch must name a value artifact (e.g. epoca_parada)"
     sizes = expect.get("batch_sizes")
     if sizes is not None and (not isinstance(sizes, list) or not all(type(b) is int and b > 0 for b in sizes)):
         return "batch_sizes must be a list of positive whole numbers"
@@ -124,7 +128,9 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return (any((cb.get("stopped_epoch") or 0) > 0 for cb in cbs) and not f.get("time_budget_stopped")
                     and isinstance(run, int) and isinstance(allowed, int) and run < allowed)
 
-        if not any(stopped(f) for f in chosen):
+        if any(stopped(f) for f in chosen):
+            chosen = [f for f in chosen if stopped(f)]
+        else:
             last = chosen[-1]
             capped = (isinstance(last.get("epochs_asked"), int) and isinstance(last.get("epochs_allowed"), int)
                       and last["epochs_allowed"] < last["epochs_asked"])
@@ -132,6 +138,17 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                 "training.not_stopped_cap" if capped else "training.not_stopped")
             return result("fail", key, run=last.get("epochs_run", "?"), asked=last.get("epochs_asked", "?"),
                           allowed=last.get("epochs_allowed", "?"))
+
+    reported = exp.get("reported_epoch")
+    if reported and want_cb:
+        logged = [cb.get("stopped_epoch") for f in chosen for cb in f.get("callbacks", [])
+                  if cb.get("type") == want_cb["type"]]
+        entry = ctx.entry(reported)
+        value = entry.get("value") if entry.get("status") == "ok" else None
+        at = logged[-1] if logged else None
+        if type(value) is not int or at is None or value not in (at, at + 1):
+            return result("fail", "training.reported_epoch", name=reported,
+                          found="—" if value is None else value, logged=at if at is not None else "—")
 
     sizes = exp.get("batch_sizes")
     if sizes:
