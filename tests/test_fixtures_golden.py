@@ -80,6 +80,7 @@ _FLOAT = re.compile(r"-?\d+\.\d{2,}")
 # values the student computes from a trained model (a confusion matrix): the golden pins the
 # verdict and the message's wording, not the counts
 TRAINED_VALUES = {"matriz_confusion"}
+_SECONDS = re.compile(r"\b\d+(?:\.\d+)? s\b")  # times the grader measured: machine-dependent
 _INSTALLED = re.compile(r"/[^\s()'\"]*site-packages/[^\s()'\"]*")  # differs per machine
 
 
@@ -87,7 +88,7 @@ def normalize(report: dict[str, Any]) -> dict[str, Any]:
     """The parts of a report a golden pins: scores, statuses and the exact student messages.
     Long decimals (trained weights, metric values) are masked; their points are still pinned."""
     def text(s: str | None) -> str | None:
-        return None if s is None else _FLOAT.sub("<num>", _INSTALLED.sub("<site-packages>", s))
+        return None if s is None else _FLOAT.sub("<num>", _SECONDS.sub("<t> s", _INSTALLED.sub("<site-packages>", s)))
 
     return {
         "score": report["score"],
