@@ -676,7 +676,7 @@ _CALLBACK_ATTRS = ("monitor", "patience", "min_delta", "mode", "baseline", "rest
                    "start_from_epoch", "factor", "min_lr", "cooldown", "save_best_only", "verbose")
 
 
-def _fingerprint(x: Any) -> dict[str, Any] | None:
+def data_fingerprint(x: Any) -> dict[str, Any] | None:
     """Rows, and a hash of which values are zero in the first rows: survives dividing by 255,
     a dtype change and reshaping, so the checker can tell the training from the test images."""
     try:
@@ -709,6 +709,8 @@ def _fit_record(model: Any, a: dict[str, Any], requested: int | None, callbacks:
     validation = "data" if a.get("validation_data") is not None else (
         "split" if (a.get("validation_split") or 0) > 0 else None)
     batch = a.get("batch_size")
+    if batch is None and fingerprint is not None:
+        batch = 32  # Keras's default for arrays
     return {
         "model": id(model), "epochs_asked": requested,
         "epochs_allowed": (a.get("epochs", 1) or 1) - (a.get("initial_epoch", 0) or 0)
@@ -719,7 +721,7 @@ def _fit_record(model: Any, a: dict[str, Any], requested: int | None, callbacks:
 
 
 def _finish_fit_record(record: dict[str, Any], history: Any, callbacks: list[Any], timer: Any,
-                       elapsed: float, a: dict[str, Any]) -> None:
+                       elapsed: float) -> None:
     epochs = getattr(history, "epoch", None)
     record["epochs_run"] = len(epochs) if isinstance(epochs, list) else None
     record["seconds"] = round(elapsed, 3)
@@ -728,8 +730,6 @@ def _finish_fit_record(record: dict[str, Any], history: Any, callbacks: list[Any
         stopped = getattr(cb, "stopped_epoch", None)
         if type(stopped) is int:
             described["stopped_epoch"] = stopped
-    if record["batch_size"] is None and a.get("batch_size") is None and record["x"] is not None:
-        record["batch_size"] = 32  # Keras's default for arrays
     _STATE.setdefault("fits", []).append(record)
 
 
@@ -750,7 +750,7 @@ def _patch_fit() -> None:
         except TypeError:
             return original(self, *args, **kwargs)  # let Keras say what is wrong
         a = bound.arguments
-        fingerprint = _fingerprint(a.get("x"))  # before any subset: what the student passed
+        fingerprint = data_fingerprint(a.get("x"))  # before any subset: what the student passed
         epochs, initial = a.get("epochs", 1), a.get("initial_epoch", 0) or 0
         requested = epochs - initial if isinstance(epochs, int) and isinstance(initial, int) else None
         cap = budget.get("max_epochs")
@@ -787,7 +787,7 @@ def _patch_fit() -> None:
         finally:
             elapsed = time.monotonic() - t0
             _STATE["fit_seconds"] = _STATE.get("fit_seconds", 0.0) + elapsed
-            _finish_fit_record(record, history, user_callbacks, timer, elapsed, a)
+            _finish_fit_record(record, history, user_callbacks, timer, elapsed)
 
     fit.__doc__, fit.__name__ = original.__doc__, "fit"
     fit.__wrapped__ = original  # type: ignore[attr-defined]

@@ -169,3 +169,19 @@ def test_data_fetch_command_names_unknown_datasets_before_downloading(
     assert list(tmp_path.iterdir()) == []  # nothing fetched
     assert main(["data", "fetch", "iris", "--dest", str(tmp_path)]) == 0
     assert "iris: ready" in capsys.readouterr().out
+
+
+def test_spirals_generator_copied_into_notebooks_is_the_graders() -> None:
+    """Statement and fixture notebooks carry their own copy of make_spirals (students have no
+    grader to import); it must give exactly the grader's points."""
+    import numpy as np
+
+    from grader.datasets import make_spirals
+    from tests.fixtures.variants.spirals import GENERATOR
+
+    source = GENERATOR[GENERATOR.index("def make_spirals"):GENERATOR.index("\nX, y =")]
+    scope: dict[str, object] = {"np": np}
+    exec(source, scope)  # noqa: S102 - our own fixture text
+    for args in ((400, 0.1, 0), (2000, 0.1, 2024)):
+        mine, theirs = make_spirals(*args), scope["make_spirals"](*args)  # type: ignore[operator]
+        assert np.array_equal(mine[0], theirs[0]) and np.array_equal(mine[1], theirs[1])
