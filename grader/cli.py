@@ -59,6 +59,13 @@ common = [
                  help="Folder with the course datasets (else $DLGRADER_DATA_DIR, the Keras cache)."),
     click.option("--profile", default=None,
                  help="Run profile from the spec: full (default), ci (few epochs), quick …"),
+    click.option("--sandbox", type=click.Choice(["auto", "bwrap", "namespace", "none"]), default="auto",
+                 show_default=True,
+                 help="Isolation of student code: the strongest available (auto), or one by name."),
+    click.option("--memory-limit", "memory_limit", type=int, default=None, metavar="MB",
+                 help="Memory the student's kernel may use (default: the spec's, 8192 MB)."),
+    click.option("--gpu-memory", "gpu_memory", type=int, default=None, metavar="MB",
+                 help="GPU memory each submission may use (TensorFlow, PyTorch and JAX backends)."),
 ]
 
 
@@ -91,14 +98,16 @@ def cli() -> None:
 @click.option("--rubric", type=click.Path(dir_okay=False), default=None, help="Rubric file (default: the library's).")
 @with_common
 def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None, lang: str, device: str,
-          seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None) -> None:
+          seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
+          memory_limit: int | None, gpu_memory: int | None) -> None:
     """Instructor: grade NOTEBOOKS against SPEC (a spec file or an exercise id)."""
     from grader.pipeline import GradeOptions, grade_one, prepare
     from grader.report import print_summary
 
     exercise, rub = _load(spec, rubric)
     base = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
-                        profile=profile)
+                        profile=profile, sandbox=sandbox, memory_mb=memory_limit,
+                        gpu_memory_mb=gpu_memory)
     prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
     console = _console()
     taken: set[str] = set()
@@ -122,7 +131,8 @@ def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None,
 @with_common
 @click.option("--quick", is_flag=True, help="Use the exercise's quick profile (less data, fewer epochs).")
 def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device: str, seed: int,
-          cell_timeout: float | None, data_dir: Path | None, profile: str | None, quick: bool) -> None:
+          cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
+          memory_limit: int | None, gpu_memory: int | None, quick: bool) -> None:
     """Student: check NOTEBOOK before handing it in (exit 0 only when every check passes)."""
     from grader.pipeline import GradeOptions, grade_one, prepare
     from grader.report import print_summary
@@ -133,7 +143,8 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
     if quick and profile is None:
         profile = "quick" if "quick" in spec.profiles else None
     opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
-                        profile=profile)
+                        profile=profile, sandbox=sandbox, memory_mb=memory_limit,
+                        gpu_memory_mb=gpu_memory)
     prepare(spec, opts)
     rep = grade_one(spec, rub, notebook, opts)
     public = [c for c in rep["checks"] if c["public"]]
@@ -147,10 +158,12 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
 
 
 def _exercise_of(notebook: Path) -> str:
+    from grader.intake import read_submission
+
+    read = read_submission(notebook)
     try:
-        meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
-        exercise = meta.get("dl_grader", {}).get("exercise")
-    except (OSError, ValueError, AttributeError):
+        exercise = read.notebook.metadata.get("dl_grader", {}).get("exercise") if read.notebook else None
+    except AttributeError:
         exercise = None
     if not exercise:
         raise ExerciseNotFound.not_in_notebook(notebook)
@@ -162,7 +175,7 @@ def _exercise_of(notebook: Path) -> str:
 @click.option("--rubric", type=click.Path(dir_okay=False), default=None)
 def validate(spec: str, rubric: str | None) -> None:
     """Lint SPEC and its rubric: schema, check kinds, notebooks it names."""
-    from grader.execute import read_notebook
+    from grader.intake import read_submission
 
     exercise, rub = _load(spec, rubric)
     problems = []
@@ -170,9 +183,9 @@ def validate(spec: str, rubric: str | None) -> None:
                        ("reference", exercise.reference)):
         if rel is None:
             continue
-        nb, why = read_notebook(exercise.resolve(rel))
-        if nb is None:
-            problems.append(f"{exercise.path}: field '{label}': {exercise.resolve(rel)}: {why}")
+        read = read_submission(exercise.resolve(rel))
+        if read.notebook is None:
+            problems.append(f"{exercise.path}: field '{label}': {exercise.resolve(rel)}: {read.detail}")
     if problems:
         for p in problems:
             click.echo(f"error: {p}", err=True)

@@ -115,7 +115,35 @@ def setup(config: dict[str, Any]) -> None:
         _patch_pandas()
     else:
         sys.meta_path.insert(0, _AfterImport("pandas", _patch_pandas))
+    if config.get("gpu_memory_mb") and config.get("device") != "cpu":
+        for name, cap in (("tensorflow", _cap_gpu_tensorflow), ("torch", _cap_gpu_torch)):
+            if name in sys.modules:
+                cap()
+            else:
+                sys.meta_path.insert(0, _AfterImport(name, cap))
     _write_manifest()
+
+
+# --------------------------------------------------------------------------- GPU memory per submission
+# Several submissions may share one GPU: each gets at most ``gpu_memory_mb``. JAX reads its cap
+# from XLA_PYTHON_CLIENT_MEM_FRACTION, set by the grader before the kernel starts.
+def _cap_gpu_tensorflow() -> None:
+    tf = sys.modules["tensorflow"]
+    mb = int(_CONFIG["gpu_memory_mb"])
+    for gpu in tf.config.list_physical_devices("GPU"):
+        tf.config.set_logical_device_configuration(gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=mb)])
+    _STATE["gpu_cap"] = {"backend": "tensorflow", "mb": mb}
+
+
+def _cap_gpu_torch() -> None:
+    torch = sys.modules["torch"]
+    if not torch.cuda.is_available():
+        return
+    mb = int(_CONFIG["gpu_memory_mb"])
+    for i in range(torch.cuda.device_count()):
+        total = torch.cuda.get_device_properties(i).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, mb * 1024 * 1024 / total), i)
+    _STATE["gpu_cap"] = {"backend": "torch", "mb": mb}
 
 
 def _on_keras() -> None:
@@ -1039,6 +1067,8 @@ def _device_info() -> dict[str, Any]:
         except Exception:
             pass
     info["used"] = "gpu" if info["gpus"] else "cpu"
+    if _STATE.get("gpu_cap"):
+        info["gpu_memory_cap"] = _STATE["gpu_cap"]
     return info
 
 

@@ -22,6 +22,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Variable `{name}` was not found: cell {cell} failed ({ename}: {evalue}) and "
         "`{name}` was never defined. Fix that error and run the whole notebook again.",
     },
+    "artifact.tampered": {
+        "es": "Lo exportado para `{name}` no es un archivo normal escrito por el notebook ({error}); "
+        "no se usa. Guarda tus resultados en variables, sin tocar la carpeta del grader.",
+        "en": "What was exported for `{name}` is not a plain file written by the notebook ({error}); "
+        "it is not used. Keep your results in variables and leave the grader's folder alone.",
+    },
     "artifact.absent_dead_kernel": {
         "es": "No se encontró la variable `{name}`: el kernel de Python se detuvo en la celda {cell} "
         "antes de definirla. Revisa esa celda (¿`os._exit`, `sys.exit`, memoria agotada?).",
@@ -444,6 +450,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{n} cell(s) did not finish cleanly: {cells}. Fix them and run the whole notebook "
         "top to bottom before handing it in.",
     },
+    "ran.not_run": {
+        "es": "El notebook no llegó a ejecutarse (el motivo está en el resumen de la ejecución).",
+        "en": "The notebook did not run at all (the reason is in the execution summary).",
+    },
     "ran.cell": {
         "es": "celda {index} ({ename})",
         "en": "cell {index} ({ename})",
@@ -470,9 +480,38 @@ CATALOG: dict[str, dict[str, str]] = {
         "graded up to that point is kept.",
     },
     "exec.oom": {
-        "es": "El notebook usó más memoria de la permitida en la celda {cell}.",
-        "en": "The notebook used more memory than allowed in cell {cell}.",
+        "es": "El notebook usó más de {limit} de memoria{during} en la celda {cell} y se detuvo ahí; "
+        "lo calificado hasta ese punto se conserva. Para arreglarlo: usa un batch_size menor, no "
+        "cargues los datos varias veces y libera lo que no uses (por ejemplo `del` de arreglos grandes).",
+        "en": "The notebook used more than {limit} of memory{during} in cell {cell} and was stopped "
+        "there; what was graded up to that point is kept. To fix it: use a smaller batch_size, do not "
+        "load the data several times and free what you no longer need (`del` large arrays).",
     },
+    "exec.process_limit": {
+        "es": "El notebook creó demasiados procesos o hilos (más de {limit}) en la celda {cell} y se "
+        "detuvo ahí; lo calificado hasta ese punto se conserva. No lances procesos en un bucle "
+        "(`os.fork`, `multiprocessing`): Keras ya usa los núcleos disponibles.",
+        "en": "The notebook started too many processes or threads (more than {limit}) in cell {cell} "
+        "and was stopped there; what was graded up to that point is kept. Do not start processes in a "
+        "loop (`os.fork`, `multiprocessing`): Keras already uses the cores available.",
+    },
+    "exec.disk_limit": {
+        "es": "El notebook escribió más de {limit} en disco{during} en la celda {cell} y se detuvo "
+        "ahí; lo calificado hasta ese punto se conserva. Guarda solo lo necesario: el modelo final, "
+        "no uno por época ni copias de los datos.",
+        "en": "The notebook wrote more than {limit} to disk{during} in cell {cell} and was stopped "
+        "there; what was graded up to that point is kept. Save only what is needed: the final model, "
+        "not one per epoch nor copies of the data.",
+    },
+    "exec.output_limit": {
+        "es": "El notebook imprimió más de {limit} de salida{during} en la celda {cell} y se "
+        "detuvo ahí; lo calificado hasta ese punto se conserva. Usa `verbose=0` o `verbose=2` en "
+        "`fit` y no imprimas arreglos enteros dentro de bucles.",
+        "en": "The notebook printed more than {limit} of output{during} in cell {cell} and was "
+        "stopped there; what was graded up to that point is kept. Use `verbose=0` or `verbose=2` in "
+        "`fit` and do not print whole arrays inside loops.",
+    },
+    "limit.during_training": {"es": " mientras entrenaba", "en": " while training"},
     "exec.invalid_notebook": {
         "es": "El archivo no es un notebook válido: {detail}. Descarga de nuevo el .ipynb desde "
         "Jupyter o Colab (Archivo → Descargar → .ipynb).",
@@ -485,9 +524,66 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "notebook.empty": {"es": "el archivo está vacío", "en": "the file is empty"},
     "notebook.encoding": {"es": "el archivo no es texto UTF-8", "en": "the file is not UTF-8 text"},
-    "notebook.json": {"es": "su contenido no es JSON de notebook válido", "en": "its content is not valid notebook JSON"},
+    "notebook.json": {"es": "su contenido no es JSON de notebook válido ({error})",
+                      "en": "its content is not valid notebook JSON ({error})"},
+    "notebook.text": {"es": "es texto común, no un notebook (un .ipynb es JSON y empieza con «{{»)",
+                      "en": "it is plain text, not a notebook (an .ipynb is JSON and starts with “{{”)"},
     "notebook.unreadable": {"es": "no se pudo leer el archivo", "en": "the file could not be read"},
+    "notebook.too_large": {
+        "es": "el archivo ocupa {size} MB y el límite es {limit} MB; borra las salidas "
+        "(Editar → Borrar todas las salidas) y vuelve a descargarlo",
+        "en": "the file takes {size} MB and the limit is {limit} MB; clear all outputs (Edit → Clear "
+        "all outputs) and download it again"},
+    "notebook.code_too_large": {
+        "es": "las celdas de código suman {size} MB (límite {limit} MB): no pegues datos dentro del "
+        "código, léelos del archivo del ejercicio",
+        "en": "the code cells add up to {size} MB (limit {limit} MB): do not paste data into the code, "
+        "read it from the exercise's file"},
+    "notebook.zip_none": {"es": "el zip no contiene ningún .ipynb (tiene: {files})",
+                          "en": "the zip holds no .ipynb (it has: {files})"},
+    "notebook.zip_many": {"es": "el zip contiene {n} notebooks ({files}); entrega uno solo",
+                          "en": "the zip holds {n} notebooks ({files}); hand in just one"},
+    "notebook.zip_broken": {"es": "el zip está dañado", "en": "the zip is damaged"},
+    "notebook.pdf": {"es": "es un PDF, no un notebook: entrega el archivo .ipynb",
+                     "en": "it is a PDF, not a notebook: hand in the .ipynb file"},
+    "notebook.html": {"es": "es una exportación HTML, no un notebook: entrega el archivo .ipynb",
+                      "en": "it is an HTML export, not a notebook: hand in the .ipynb file"},
+    "notebook.archive": {"es": "es un archivo comprimido que no es zip (gz, rar, 7z): entrega el .ipynb "
+                                  "o un .zip",
+                         "en": "it is a compressed file other than zip (gz, rar, 7z): hand in the .ipynb "
+                               "or a .zip"},
+    "notebook.binary": {"es": "es un archivo binario, no un notebook", "en": "it is a binary file, not a notebook"},
+    "notebook.not_notebook": {"es": "es JSON válido pero no un notebook (no tiene celdas)",
+                              "en": "it is valid JSON but not a notebook (it has no cells)"},
+    "notebook.language": {"es": "es un notebook de {language}, no de Python",
+                          "en": "it is a {language} notebook, not a Python one"},
     # ---------------------------------------------------------------- adaptations (kernel_side events)
+    "adapt.intake_zip": {
+        "es": "Se entregó un zip: se calificó el notebook `{file}` que contiene.",
+        "en": "A zip was handed in: the notebook inside it, `{file}`, was graded.",
+    },
+    "adapt.intake_encoding": {
+        "es": "El notebook estaba guardado en {encoding}, no en UTF-8; se leyó igual. Guárdalo "
+        "desde Jupyter o Colab para evitarlo.",
+        "en": "The notebook was saved as {encoding}, not UTF-8; it was read anyway. Save it from "
+        "Jupyter or Colab to avoid this.",
+    },
+    "adapt.intake_nbformat": {
+        "es": "El notebook tenía el formato antiguo nbformat {version}; se convirtió al formato 4.",
+        "en": "The notebook was in the old nbformat {version}; it was converted to format 4.",
+    },
+    "adapt.intake_script": {
+        "es": "Se entregó un script de Python (`{file}`), no un .ipynb: se convirtió en un notebook "
+        "de {cells} celdas de código. Entrega el .ipynb la próxima vez.",
+        "en": "A Python script (`{file}`) was handed in, not an .ipynb: it was turned into a notebook "
+        "of {cells} code cells. Hand in the .ipynb next time.",
+    },
+    "adapt.intake_big": {
+        "es": "El notebook ocupaba {size} MB ({outputs} MB de salidas, {widgets} MB de estado de "
+        "widgets); las salidas se descartaron antes de ejecutarlo.",
+        "en": "The notebook took {size} MB ({outputs} MB of outputs, {widgets} MB of widget state); "
+        "the outputs were dropped before running it.",
+    },
     "adapt.load_data": {
         "es": "`{dataset}.load_data()` se respondió sin red con la copia local ({train} de "
         "entrenamiento, {test} de prueba).",
@@ -581,6 +677,20 @@ CATALOG: dict[str, dict[str, str]] = {
     "figure.validation": {"es": "validación", "en": "validation"},
     "figure.epoch": {"es": "época", "en": "epoch"},
     # ---------------------------------------------------------------- report words
+    "word.isolation": {"es": "Aislamiento", "en": "Isolation"},
+    "isolation.filesystem": {
+        "es": "Sin bubblewrap: el notebook pudo leer archivos de este usuario (instala `bubblewrap` "
+        "para aislarlo del todo).",
+        "en": "No bubblewrap: the notebook could read this user's files (install `bubblewrap` to "
+        "isolate it fully).",
+    },
+    "isolation.network": {"es": "El notebook se ejecutó con acceso a la red.",
+                          "en": "The notebook ran with network access."},
+    "isolation.memory_watchdog": {
+        "es": "Límite de memoria vigilado por muestreo (sin cgroups): un pico muy rápido puede "
+        "superarlo por un instante.",
+        "en": "Memory limit watched by sampling (no cgroups): a very fast spike can pass it for a moment.",
+    },
     "word.score": {"es": "Puntaje", "en": "Score"},
     "word.check": {"es": "Comprobación", "en": "Check"},
     "word.points": {"es": "Puntos", "en": "Points"},

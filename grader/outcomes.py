@@ -16,6 +16,9 @@ ExecStatus = Literal[
     "timeout",  # a cell or the whole notebook ran out of time
     "dead_kernel",  # the kernel process died (os._exit, segfault, killed)
     "oom",  # the kernel was killed for using too much memory
+    "process_limit",  # it started too many processes or threads (a fork bomb)
+    "disk_limit",  # it wrote more to disk than allowed
+    "output_limit",  # it printed more than allowed
     "invalid_notebook",  # the file could not be read as a notebook
     "kernel_failed",  # the kernel could not be started
 ]
@@ -65,6 +68,12 @@ class ExecutionOutcome:
     fits: list[dict[str, Any]] = field(default_factory=list)
     budget: dict[str, Any] = field(default_factory=dict)  # the compute budget in force
     profile: str = "full"
+    # why the file could not be read (intake): {"key": "notebook.*", "params": {...}}
+    problem: dict[str, Any] | None = None
+    # resource limits in force and the peaks measured: {"limits": {...}, "peaks": {...}}
+    resources: dict[str, Any] = field(default_factory=dict)
+    # the limit that ended the run: {"kind": "memory"|..., "value": "8 GiB", "training": bool}
+    limit: dict[str, Any] | None = None
 
     @property
     def failed_cells(self) -> list[CellOutcome]:

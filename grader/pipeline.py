@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import checker, execute, figures, provision, report, score
+from grader import checker, execute, figures, limits, provision, report, sandbox, score
 from grader.spec import ExerciseSpec, Rubric
 
 
@@ -26,12 +26,22 @@ class GradeOptions:
     isolate_network: bool = True
     cell_timeout: float | None = None  # overrides the spec's budget when set
     profile: str | None = None  # "full" (default), "ci", "quick" … as the spec defines
+    sandbox: str = "auto"  # grader.sandbox level: auto | bwrap | namespace | none
+    memory_mb: int | None = None  # replaces the spec's memory limit when set
+    gpu_memory_mb: int | None = None  # GPU memory per submission (several share one GPU)
 
 
 def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
     b = spec.budget
     return {k: v for k, v in (("max_epochs", b.max_epochs), ("fit_time_budget", b.fit_time_budget),
                               ("data_fraction", b.data_fraction)) if v is not None}
+
+
+def kernel_limits(spec: ExerciseSpec, opts: GradeOptions) -> limits.Limits:
+    b = spec.budget
+    return limits.Limits(memory_mb=opts.memory_mb or b.memory_mb, max_processes=b.max_processes,
+                         disk_mb=b.disk_mb, output_mb=b.output_mb,
+                         gpu_memory_mb=opts.gpu_memory_mb or b.gpu_memory_mb)
 
 
 def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, Any] | None = None
@@ -43,6 +53,8 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, A
         notebook_timeout=spec.budget.notebook_timeout,
         startup_timeout=spec.budget.startup_timeout,
         isolate_network=opts.isolate_network,
+        sandbox=opts.sandbox,
+        limits=kernel_limits(spec, opts),
         artifacts=[a.model_dump() for a in spec.artifacts],
         kernel_data=kernel_data or {},
         budget=fit_budget(spec),
@@ -54,6 +66,12 @@ def prepare(spec: ExerciseSpec, opts: GradeOptions) -> ExerciseSpec:
     """Fail fast, before any notebook runs: the profile exists and every dataset is here."""
     spec = spec.with_profile(opts.profile)
     provision.locate_all(spec, opts.data_dir)
+    try:
+        sandbox.choose(opts.sandbox if opts.isolate_network else "none")
+    except sandbox.SandboxUnavailable as exc:
+        from grader.errors import UsageError
+
+        raise UsageError(str(exc)) from None
     return spec
 
 

@@ -23,28 +23,24 @@ from grader.spec import ExerciseSpec, Rubric
 REPORT_VERSION = 1
 
 
-_NOTEBOOK_PROBLEMS = (("the file is empty", "notebook.empty"), ("the file is not UTF-8", "notebook.encoding"),
-                      ("not a valid notebook", "notebook.json"), ("cannot read", "notebook.unreadable"))
-
-
-def notebook_problem(detail: str | None, lang: str) -> str:
-    """A broken file's reason, in the student's language (the English detail stays for instructors)."""
-    for prefix, key in _NOTEBOOK_PROBLEMS:
-        if (detail or "").startswith(prefix):
-            return render(key, lang=lang)
-    return detail or ""
-
-
 def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
     key = f"exec.{outcome.status}"
     cell = outcome.failing_cell
     if outcome.status == "timeout" and cell is None:
         cell = next((c.index for c in outcome.cells if c.status == "timeout"), None)
     detail = outcome.detail or (outcome.evalue or "")
-    if outcome.status == "invalid_notebook":
-        detail = notebook_problem(outcome.detail, lang)
+    if outcome.status == "invalid_notebook" and outcome.problem:
+        detail = render(outcome.problem["key"], outcome.problem.get("params"), lang)
+    limit = outcome.limit or {}
+    during = render("limit.during_training", lang=lang) if limit.get("training") else ""
     return render(key, {"cell": cell, "ename": outcome.ename, "evalue": (outcome.evalue or "")[:200],
-                        "detail": detail, "limit": outcome.timeout_s}, lang)
+                        "detail": detail, "limit": limit.get("value", outcome.timeout_s),
+                        "during": during}, lang)
+
+
+def isolation_notes(outcome: ExecutionOutcome, lang: str) -> list[str]:
+    """What was weaker than full isolation, in the reader's language."""
+    return [render(f"isolation.{w}", lang=lang) for w in outcome.isolation.get("warnings", [])]
 
 
 def adaptations(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
@@ -108,6 +104,9 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
             "cells": [{k: v for k, v in c.__dict__.items() if k != "traceback"} for c in outcome.cells],
             "device": outcome.device,
             "isolation": outcome.isolation,
+            "isolation_notes": isolation_notes(outcome, lang),
+            "resources": outcome.resources,
+            "limit": outcome.limit,
             "seed": outcome.seed,
             "versions": {**outcome.versions, "grader": __version__, "platform": platform.platform()},
         },
@@ -148,6 +147,9 @@ MARKDOWN = """\
 ![{{ f.title }}]({{ f.file }})
 {% endfor %}
 {% endif %}
+{%- if r.execution.isolation_notes %}
+> **{{ w.isolation }}:** {{ r.execution.isolation_notes|join(' ') }}
+{% endif %}
 {{ w.device }}: {{ r.execution.device.get('used', '?') }} · seed {{ r.execution.seed }} · {{ r.execution.duration_s }} s{% if r.execution.profile != 'full' %} · {{ w.profile }}: {{ r.execution.profile }}{% endif %}
 {% if instructor and (r.instructor.tracebacks or r.instructor.output_tail) %}
 ## {{ w.instructor }}
@@ -168,7 +170,7 @@ Output (head and tail):
 
 def _words(lang: str) -> dict[str, str]:
     keys = ("score", "check", "points", "result", "message", "hint", "device", "instructor", "adaptations",
-            "cell", "profile", "figures")
+            "cell", "profile", "figures", "isolation")
     return {k: render(f"word.{k}", lang=lang) for k in keys}
 
 
@@ -217,6 +219,8 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
                       f"{fmt(float(c['points']))}/{fmt(float(c['max_points']))}", text)
     console.print(table)
     console.print(report["execution"]["message"], markup=False)
+    for note in report["execution"].get("isolation_notes", []):
+        console.print(f"[yellow]{w['isolation']}:[/] {escape(note)}")
     for h in report["execution"].get("hints", []):
         console.print(f"[yellow]→ {w['cell']} {h['cell']}:[/] {escape(h['message'])}")
     shown = [a for a in report["execution"].get("adaptations", []) if a["public"]]

@@ -47,6 +47,12 @@ class Budget(_Strict):
         None, gt=0, description="seconds all fit calls together may train; then training stops cleanly")
     data_fraction: float | None = Field(
         None, gt=0, le=1, description="train on this random fraction of the rows passed to fit")
+    # resource limits of the student's kernel (grader.limits); the command line can lower them
+    memory_mb: int = Field(8192, gt=0, description="memory of the kernel and its children")
+    max_processes: int = Field(1024, gt=0, description="tasks (processes and threads) at once")
+    disk_mb: int = Field(2048, gt=0, description="everything the notebook writes")
+    output_mb: float = Field(20, gt=0, description="text and images the notebook prints")
+    gpu_memory_mb: int | None = Field(None, gt=0, description="GPU memory per submission (a shared GPU)")
 
 
 class BudgetOverride(_Strict):
@@ -58,6 +64,11 @@ class BudgetOverride(_Strict):
     max_epochs: int | None = Field(None, gt=0)
     fit_time_budget: float | None = Field(None, gt=0)
     data_fraction: float | None = Field(None, gt=0, le=1)
+    memory_mb: int | None = Field(None, gt=0)
+    max_processes: int | None = Field(None, gt=0)
+    disk_mb: int | None = Field(None, gt=0)
+    output_mb: float | None = Field(None, gt=0)
+    gpu_memory_mb: int | None = Field(None, gt=0)
 
 
 class Profile(_Strict):

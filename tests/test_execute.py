@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader.execute import RunOptions, execute, network_namespace_available
+from grader import sandbox
+from grader.execute import RunOptions, execute
 
 pytestmark = pytest.mark.kernel
 
@@ -23,8 +24,11 @@ def run(tmp_path: Path, cells: list[str], artifacts: list[str] = (), **opts: obj
     return execute(path, work, tmp_path / "artifacts", options)
 
 
-@pytest.mark.skipif(not network_namespace_available(), reason="needs unprivileged user namespaces")
-def test_student_code_has_no_network(tmp_path: Path) -> None:
+@pytest.mark.parametrize("level", ["bwrap", "namespace"])
+def test_student_code_has_no_network(tmp_path: Path, level: str) -> None:
+    available = {"bwrap": sandbox.bwrap_works, "namespace": sandbox.namespace_works}[level]
+    if not available():
+        pytest.skip(f"sandbox level {level} is not available on this machine")
     outcome, _ = run(tmp_path, [
         "import socket\n"
         "s = socket.socket()\ns.settimeout(3)\n"
@@ -32,9 +36,10 @@ def test_student_code_has_no_network(tmp_path: Path) -> None:
         "import urllib.request\n"
         "try:\n    urllib.request.urlopen('http://example.com', timeout=3)\n    descarga = 'ok'\n"
         "except Exception as exc:\n    descarga = type(exc).__name__",
-    ], artifacts=["resultado", "descarga"])
+    ], artifacts=["resultado", "descarga"], sandbox=level)
     assert outcome.status == "ok"
-    assert outcome.isolation == {"network": "namespace (unshare)"}
+    assert outcome.isolation["level"] == level
+    assert outcome.isolation["network"].startswith("namespace")
     assert outcome.artifacts["resultado"]["value"] != 0  # connect_ex returns an errno, not success
     assert outcome.artifacts["descarga"]["value"] == "URLError"
 
@@ -117,3 +122,51 @@ def test_broken_notebook_is_an_outcome(tmp_path: Path) -> None:
     assert nb is None
     assert outcome.status == "invalid_notebook"
     assert outcome.detail is not None and outcome.detail.startswith("not a valid notebook (JSON)")
+
+
+def _needs(level: str) -> None:
+    available = {"bwrap": sandbox.bwrap_works, "namespace": sandbox.namespace_works}[level]
+    if not available():
+        pytest.skip(f"sandbox level {level} is not available on this machine")
+
+
+@pytest.mark.parametrize("level", ["bwrap", "namespace"])
+def test_what_the_notebook_can_read_and_what_the_report_says(tmp_path: Path, level: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    _needs(level)
+    secret = tmp_path / "secret" / "hidden_labels.csv"
+    secret.parent.mkdir()
+    secret.write_text("PassengerId,Survived\n892,0\n")
+    monkeypatch.setenv("DLGRADER_DATA_DIR", str(secret.parent))
+    outcome, _ = run(tmp_path, [
+        f"try:\n    leido = open({str(secret)!r}).read()\nexcept OSError as exc:\n    leido = type(exc).__name__",
+        "import os\nescrito = 'ok'\ntry:\n    open('mine.txt', 'w').write('x')\nexcept OSError as exc:\n"
+        "    escrito = type(exc).__name__",
+        "variables = sorted(k for k in os.environ if k.startswith('DLGRADER'))",
+    ], artifacts=["leido", "escrito", "variables"], sandbox=level)
+    assert outcome.status == "ok", outcome.output_tail
+    assert outcome.artifacts["escrito"]["value"] == "ok"  # its own folder is writable
+    assert outcome.artifacts["variables"]["value"] == []  # the grader's settings (data folder) are not passed
+    if level == "bwrap":
+        assert outcome.artifacts["leido"]["value"] == "FileNotFoundError"
+        assert outcome.isolation["warnings"] == [] or outcome.isolation["warnings"] == ["memory_watchdog"]
+    else:  # the weaker level cannot hide the file, and says so
+        assert outcome.artifacts["leido"]["value"].startswith("PassengerId")
+        assert "filesystem" in outcome.isolation["warnings"]
+
+
+def test_a_swallowed_interrupt_is_still_a_timeout(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, [
+        "import time\nwhile True:\n    try:\n        time.sleep(0.2)\n    except BaseException:\n        pass",
+        "after = 'yes'",
+    ], artifacts=["after"], cell_timeout=3, notebook_timeout=60)
+    assert outcome.status == "timeout"
+    assert outcome.cells[0].status == "timeout"
+    assert outcome.cells[1].status == "not_run"  # nothing more can run in that kernel
+
+
+def test_limits_and_peaks_are_recorded(tmp_path: Path) -> None:
+    outcome, _ = run(tmp_path, ["x = bytearray(50 * 2**20)"], artifacts=[])
+    assert outcome.resources["limits"]["memory_mb"] == 8192
+    assert outcome.resources["peaks"]["memory_mb"] > 20
+    assert outcome.isolation["memory"] in ("cgroup v1", "cgroup v2", "watchdog")

@@ -57,6 +57,8 @@ class CheckContext:
             expected = "model.expected" if needs == "model" else "value.expected"
             return result("artifact.unsupported", type=entry.get("type", "?"),
                           expected_kind_key=expected, error=entry.get("error", ""))
+        if status == "tampered":
+            return result("artifact.tampered", error=entry.get("error", ""))
         if status == "save_failed":
             return result("artifact.save_failed", error=entry.get("error", ""))
         if entry.get("candidates"):

@@ -14,13 +14,17 @@ def check_ran_cleanly(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     allowed = int(check.expect.get("max_failed_cells", 0))
     failed = out.failed_cells
     not_run = [c for c in out.cells if c.status == "not_run"]
-    broken = out.status in ("invalid_notebook", "kernel_failed", "dead_kernel") or (
+    broken = out.status in ("invalid_notebook", "kernel_failed", "dead_kernel", "oom", "process_limit",
+                            "disk_limit", "output_limit") or (
         out.status == "timeout" and not failed
     )
     found = [{"cell": c.index, "status": c.status, "ename": c.ename} for c in failed]
     if broken and not failed:
         found.append({"cell": out.failing_cell, "status": out.status, "ename": out.detail})
     ok = len(found) <= allowed and not not_run and not broken
+    if out.status in ("invalid_notebook", "kernel_failed"):  # nothing ran: the execution summary says why
+        return CheckResult(id=check.id, kind=check.kind, status="fail", message="ran.not_run",
+                           params={}, expected={"max_failed_cells": allowed}, found=found)
     cells = ", ".join(
         f"{f['cell']} ({f['ename'] or f['status']})" if f["cell"] is not None else str(f["ename"]) for f in found
     )
