@@ -131,15 +131,17 @@ def bwrap_command(plan: Plan) -> list[str]:
             cmd += ["--ro-bind", path, path]
     for name in _ETC:
         cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # the private /tmp first: what is bound below it afterwards (a venv or the grader's
+    # folders under /tmp) stays visible on top of it
+    if _bwrap_has_size():
+        cmd += ["--size", str(TMP_MB * 1024 * 1024)]
+    cmd += ["--tmpfs", "/tmp"]
     for path in _python_paths():
         cmd += ["--ro-bind", path, path]
     cmd += ["--proc", "/proc", "--dev", "/dev", "--ro-bind-try", "/sys", "/sys"]
     if plan.device in ("gpu", "auto"):
         for dev in sorted(glob.glob("/dev/nvidia*")) + ["/dev/dri", "/dev/kfd"]:
             cmd += ["--dev-bind-try", dev, dev]
-    if _bwrap_has_size():
-        cmd += ["--size", str(TMP_MB * 1024 * 1024)]
-    cmd += ["--tmpfs", "/tmp"]
     for folder in (plan.runtime, plan.workdir, plan.artifacts):
         cmd += ["--bind", str(folder), str(folder)]
     for file in plan.read_only:

@@ -170,3 +170,14 @@ def test_limits_and_peaks_are_recorded(tmp_path: Path) -> None:
     assert outcome.resources["limits"]["memory_mb"] == 8192
     assert outcome.resources["peaks"]["memory_mb"] > 20
     assert outcome.isolation["memory"] in ("cgroup v1", "cgroup v2", "watchdog")
+
+
+def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI clones into /tmp: the sandbox's private /tmp must not hide a virtualenv there."""
+    monkeypatch.setattr(sandbox, "_python_paths", lambda: ["/tmp/clone/.venv", "/usr/local/lib/python3"])
+    plan = sandbox.Plan(workdir=Path("/tmp/dlg-sub-1/work"), artifacts=Path("/tmp/dlg-sub-1/artifacts"),
+                        runtime=Path("/tmp/dlg-rt-1"))
+    cmd = sandbox.bwrap_command(plan)
+    tmpfs = cmd.index("--tmpfs")
+    binds = [i for i, w in enumerate(cmd) if w in ("--bind", "--ro-bind") and cmd[i + 1].startswith("/tmp/")]
+    assert len(binds) == 4 and all(i > tmpfs for i in binds)
