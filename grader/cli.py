@@ -7,7 +7,6 @@ Exit codes: 0 every check passed (``check``) / the command succeeded; 1 some che
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import sys
@@ -16,16 +15,27 @@ from typing import Any
 
 import click
 
-from grader.errors import ExerciseNotFound, GraderError
+from grader.errors import ExerciseNotFound, GraderError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_GRADED, EXIT_USAGE = 0, 1, 2, 3
 NOT_GRADED = ("invalid_notebook", "kernel_failed")
 
 
-def _console() -> Any:
+def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, stderr=stderr)
+
+
+def _load_files(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any, Path]:
+    """The spec, the rubric, and the rubric's file (worker processes load it again)."""
+    from grader import library
+    from grader.spec import load_rubric, load_spec
+
+    path = library.spec_path(spec_arg)
+    spec = load_spec(path)
+    rubric_file = Path(rubric) if rubric else library.rubric_path(path, spec.id)
+    return spec, load_rubric(rubric_file, spec), rubric_file
 
 
 def _load(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any]:
@@ -38,8 +48,8 @@ def _load(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any]:
     return spec, load_rubric(rubric_file, spec)
 
 
-def _slug(path: Path, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem) or "submission"
+def _slug_name(label: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "submission"
     name, i = base, 2
     while name in taken:
         name, i = f"{base}-{i}", i + 1
@@ -92,36 +102,145 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("spec")
-@click.argument("notebooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("grader-reports"),
-              show_default=True, help="Folder for the reports (one sub-folder per notebook).")
+              show_default=True, help="Folder for the reports (one sub-folder per submission).")
 @click.option("--rubric", type=click.Path(dir_okay=False), default=None, help="Rubric file (default: the library's).")
+@click.option("--workers", type=int, default=None,
+              help="Submissions graded at once (default: one per core, as far as memory allows).")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite results store (default: OUT/results.sqlite). Graded submissions are skipped.")
+@click.option("--regrade", is_flag=True, help="Grade again what the store already holds.")
+@click.option("--quiet", is_flag=True, help="Only the final line.")
+@click.option("--jsonl", is_flag=True, help="One JSON line per finished submission on stdout, for scripts.")
 @with_common
-def grade(spec: str, notebooks: tuple[Path, ...], out: Path, rubric: str | None, lang: str, device: str,
+def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | None, workers: int | None,
+          store_path: Path | None, regrade: bool, quiet: bool, jsonl: bool, lang: str, device: str,
           seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
           memory_limit: int | None, gpu_memory: int | None) -> None:
-    """Instructor: grade NOTEBOOKS against SPEC (a spec file or an exercise id)."""
-    from grader.pipeline import GradeOptions, grade_one, prepare
-    from grader.report import print_summary
+    """Instructor: grade SUBMISSIONS against SPEC (a spec file or an exercise id).
 
-    exercise, rub = _load(spec, rubric)
+    SUBMISSIONS are notebooks, folders or zips, including the downloads of Moodle, Canvas and
+    Gradescope (the student comes from the layout). Results go to a SQLite store as they
+    finish: running the same command again grades only what is missing."""
+    from grader import batch
+    from grader.pipeline import GradeOptions, kernel_limits, prepare
+    from grader.store import Store, exercise_fingerprint, file_sha256, result_key
+
+    exercise, rub, rubric_file = _load_files(spec, rubric)
     base = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
                         gpu_memory_mb=gpu_memory)
-    prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
-    console = _console()
-    taken: set[str] = set()
-    summary = []
-    for nb in notebooks:
-        target = out / _slug(nb, taken)
-        opts = dataclasses.replace(base, out_dir=target)
-        rep = grade_one(exercise, rub, nb, opts)
-        print_summary(rep, console)
-        summary.append({"notebook": str(nb), "report": str(target / "report.json"), "score": rep["score"],
-                        "max_score": rep["max_score"], "execution": rep["execution"]["status"]})
+    prepared = prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
+    subs = [s for source in submissions for s in batch.collect(source)]
+    if not subs:
+        raise UsageError(f"no notebooks found in {', '.join(map(str, submissions))} (looked for {', '.join(batch.SUFFIXES)})")
     out.mkdir(parents=True, exist_ok=True)
+    store = Store(store_path or out / "results.sqlite")
+    fingerprint = exercise_fingerprint(Path(str(exercise.path)), rubric_file, profile)
+    taken: set[str] = set()
+    jobs = []
+    for sub in subs:
+        key = result_key(file_sha256(sub.path), fingerprint, seed=seed, lang=lang, device=device)
+        jobs.append(batch.Job(sub, key, out / _slug_name(sub.label, taken)))
+    cached = set() if regrade else store.keys([j.key for j in jobs])
+    todo = [j for j in jobs if j.key not in cached]
+    n_workers = workers or batch.default_workers(kernel_limits(prepared, base).memory_mb)
+    results: dict[str, tuple[dict[str, Any], float, bool]] = {}
+    console = _console()
+    err_console = _console(stderr=True)
+    progress = _Progress(err_console, len(jobs), quiet or jsonl)
+
+    def finished(job: Any, report: dict[str, Any], seconds: float, from_store: bool = False) -> None:
+        if not from_store and not report.get("crashed"):
+            store.put(job.key, job.submission.label, job.submission.path, report, seconds)
+        results[job.key] = (report, seconds, from_store)
+        line = _result_line(job, report, seconds, from_store)
+        if jsonl:
+            click.echo(json.dumps(line, ensure_ascii=False))
+        progress.advance(line, report, console if len(jobs) == 1 and not (quiet or jsonl) else None)
+
+    for job in jobs:
+        stored = store.get(job.key) if job.key in cached else None
+        if stored is not None:
+            _restore(stored[0], job.out_dir)
+            finished(job, stored[0], stored[1], from_store=True)
+        elif job.key in cached:  # removed by another run meanwhile: grade it
+            todo.append(job)
+    with progress:
+        batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished)
+    summary = [_result_line(j, *results[j.key]) for j in jobs if j.key in results]
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    console.print(f"{len(summary)} report(s) in {out}/")
+    from grader.gradebook import write_gradebook
+
+    write_gradebook([(j.submission, results[j.key][0]) for j in jobs if j.key in results], out / "gradebook.csv")
+    store.close()
+    graded = sum(1 for line in summary if not line["cached"])
+    msg = (f"{len(summary)} submission(s): {graded} graded, {len(summary) - graded} already in the store; "
+           f"reports in {out}/, gradebook {out / 'gradebook.csv'}")
+    (err_console if jsonl else console).print(msg, markup=False)
+
+
+def _result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bool) -> dict[str, Any]:
+    return {"student": job.submission.student, "student_id": job.submission.student_id,
+            "notebook": str(job.submission.path), "report": str(job.out_dir / "report.json"),
+            "score": report.get("score"), "max_score": report.get("max_score"),
+            "execution": report.get("execution", {}).get("status"), "seconds": seconds, "cached": from_store}
+
+
+def _restore(report: dict[str, Any], out_dir: Path) -> None:
+    """Write a stored report's files again when its folder is gone (a new --out)."""
+    if report and not (out_dir / "report.json").is_file():
+        from grader.report import write
+
+        write(report, out_dir)
+
+
+class _Progress:
+    """A live bar with ETA on stderr, and a line per finished submission."""
+
+    def __init__(self, console: Any, total: int, quiet: bool) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.quiet = quiet
+        self.console = console
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                            console=console, disable=quiet, transient=False)
+        self.task = self.bar.add_task("calificando", total=total, completed=0)
+
+    def __enter__(self) -> _Progress:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.bar.stop()
+
+    def advance(self, line: dict[str, Any], report: dict[str, Any], table_console: Any) -> None:
+        if not self.quiet:
+            if table_console is not None and report.get("checks"):
+                from grader.report import print_summary
+
+                print_summary(report, table_console)
+            mark = "=" if line["cached"] else ("✔" if report.get("score") == report.get("max_score") else "•")
+            score = f"{_num(line['score'])}/{_num(line['max_score'])}"
+            self.bar.console.print(f"{mark} {line['student']:<32} {score:>9}  {line['execution']:<16} "
+                                   f"{line['seconds']:>6.1f} s" + ("  (guardado)" if line["cached"] else ""),
+                                   markup=False, highlight=False)
+        self.bar.advance(self.task)
+
+
+def _num(x: Any) -> str:
+    from grader.messages import fmt
+
+    return fmt(float(x)) if x is not None else "-"
 
 
 @cli.command()

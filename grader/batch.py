@@ -1,0 +1,234 @@
+"""A whole class in one command: find the submissions, grade them in parallel, resume, report.
+
+``collect`` turns what an instructor downloaded into ``Submission``s with a student id:
+
+* a folder (searched recursively) or a ``.zip`` of one;
+* Moodle's "download all submissions": ``Nombre Apellido_123456_assignsubmission_file_/tarea.ipynb``
+  (the student is ``Nombre Apellido``, the id ``123456``);
+* Canvas's "download submissions": ``apellidonombre_12345_67890_tarea.ipynb`` (``_LATE_`` kept
+  as a flag; the id is Canvas's user id);
+* Gradescope's export: ``submission_metadata.yml`` beside ``submission_<n>/`` folders (the
+  submitters' names, student ids and e-mails come from the metadata);
+* anything else: the file name (without extension) is the student.
+
+``run`` grades them with ``workers`` processes (each submission in its own kernel and sandbox),
+skips what the results store already holds for the same bytes and exercise, commits each result
+as it finishes and reports progress through a callback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from grader.errors import UsageError
+
+SUFFIXES = (".ipynb", ".py", ".zip")
+_SKIP_PARTS = ("__MACOSX", ".ipynb_checkpoints", ".git")
+_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_\w+_?$")
+_CANVAS = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I)
+
+
+@dataclass
+class Submission:
+    student: str  # what the gradebook shows
+    path: Path
+    student_id: str = ""
+    layout: str = "files"  # files | moodle | canvas | gradescope
+    extra: dict[str, Any] = field(default_factory=dict)  # e-mail, late flag …
+
+    @property
+    def label(self) -> str:
+        return f"{self.student} ({self.student_id})" if self.student_id and self.student_id != self.student else self.student
+
+
+def _candidates(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix.lower() in SUFFIXES and not any(p in _SKIP_PARTS for p in path.parts):
+            yield path
+
+
+def collect(source: Path, workdir: Path | None = None) -> list[Submission]:
+    """Every submission under ``source`` (a folder, a zip of the class, or single files)."""
+    if source.is_file() and source.suffix.lower() == ".zip" and _is_class_zip(source):
+        target = Path(tempfile.mkdtemp(prefix="dlg-class-", dir=workdir))
+        _safe_extract(source, target)
+        return collect(target)
+    if source.is_file():
+        return [Submission(student=source.stem, path=source)]
+    if not source.is_dir():
+        raise UsageError(f"{source}: no such file or folder")
+    meta = source / "submission_metadata.yml"
+    if meta.is_file():
+        return _gradescope(source, meta)
+    out = []
+    for path in _candidates(source):
+        rel = path.relative_to(source)
+        moodle = next((m for m in (_MOODLE.match(p) for p in rel.parts[:-1]) if m), None)
+        canvas = _CANVAS.match(path.name)
+        if moodle:
+            out.append(Submission(student=moodle["name"].strip(), student_id=moodle["id"], path=path, layout="moodle"))
+        elif canvas and len(rel.parts) == 1:
+            out.append(Submission(student=canvas["name"], student_id=canvas["id"], path=path, layout="canvas",
+                                  extra={"late": bool(canvas["late"]), "file": canvas["file"]}))
+        else:
+            out.append(Submission(student=str(rel.with_suffix("")), path=path))
+    return _one_per_student(out)
+
+
+def _one_per_student(subs: list[Submission]) -> list[Submission]:
+    """Moodle and Canvas folders may hold several files of one student: keep the notebooks
+    (over scripts and zips), then the newest."""
+    rank = {".ipynb": 0, ".zip": 1, ".py": 2}
+    best: dict[tuple[str, str, str], Submission] = {}
+    for s in subs:
+        key = (s.layout, s.student_id, s.student) if s.layout != "files" else (s.layout, str(s.path), "")
+        old = best.get(key)
+        if old is None or (rank[s.path.suffix.lower()], -s.path.stat().st_mtime) < (
+                rank[old.path.suffix.lower()], -old.path.stat().st_mtime):
+            best[key] = s
+    return sorted(best.values(), key=lambda s: (s.student.lower(), s.student_id))
+
+
+def _gradescope(root: Path, meta: Path) -> list[Submission]:
+    import yaml
+
+    data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+    out = []
+    for folder, info in data.items():
+        people = (info or {}).get(":submitters") or (info or {}).get("submitters") or []
+        first = people[0] if people else {}
+        name = str(first.get(":name") or first.get("name") or folder)
+        sid = str(first.get(":sid") or first.get("sid") or first.get(":email") or "")
+        files = list(_candidates(root / str(folder))) if (root / str(folder)).is_dir() else []
+        if not files:
+            continue
+        files.sort(key=lambda p: ({".ipynb": 0, ".zip": 1, ".py": 2}[p.suffix.lower()], str(p)))
+        out.append(Submission(student=name, student_id=sid, path=files[0], layout="gradescope",
+                              extra={"submission": str(folder), "email": first.get(":email") or "",
+                                     "group": [str(p.get(":name", "")) for p in people[1:]]}))
+    return sorted(out, key=lambda s: (s.student.lower(), s.student_id))
+
+
+def _is_class_zip(path: Path) -> bool:
+    """A zip of a class (several notebooks or folders) rather than one student's zip."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not any(p in n for p in _SKIP_PARTS)]
+    except zipfile.BadZipFile:
+        return False
+    books = [n for n in names if n.lower().endswith((".ipynb", ".py"))]
+    return len(books) > 1 or any(n.endswith("submission_metadata.yml") for n in names)
+
+
+def _safe_extract(path: Path, target: Path, limit: int = 4 * 1024 ** 3) -> None:
+    with zipfile.ZipFile(path) as zf:
+        total = sum(i.file_size for i in zf.infolist())
+        if total > limit:
+            raise UsageError(f"{path}: unpacks to {total / 1024 ** 3:.1f} GiB (limit {limit / 1024 ** 3:g} GiB)")
+        for info in zf.infolist():
+            dest = (target / info.filename).resolve()
+            if not str(dest).startswith(str(target.resolve()) + os.sep):
+                continue  # "../" tricks in a class zip are skipped
+            if info.is_dir():
+                dest.mkdir(parents=True, exist_ok=True)
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(dest, "wb") as out:
+                shutil.copyfileobj(src, out)
+
+
+def default_workers(memory_mb: int) -> int:
+    """What the machine can take: one job per core, as far as memory allows."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        import psutil
+
+        free_mb = psutil.virtual_memory().available // 2 ** 20
+    except Exception:
+        free_mb = memory_mb
+    return max(1, min(cores, int(free_mb // max(memory_mb // 2, 1))))
+
+
+# --------------------------------------------------------------------------- the pool
+def _die_with_parent() -> None:
+    """Pool workers end when the grader ends, even on kill -9 (Linux), and so do their kernels."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _grade_in_worker(spec_file: str, rubric_file: str, notebook: str, opts: Any) -> tuple[dict[str, Any], float]:
+    from grader.pipeline import grade_one
+    from grader.spec import load_rubric, load_spec
+
+    t0 = time.monotonic()
+    spec = load_spec(spec_file)
+    rubric = load_rubric(rubric_file, spec)
+    report = grade_one(spec, rubric, Path(notebook), opts)
+    return report, round(time.monotonic() - t0, 2)
+
+
+@dataclass
+class Job:
+    submission: Submission
+    key: str
+    out_dir: Path
+
+
+def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: Any, workers: int,
+        on_done: Callable[[Job, dict[str, Any], float], None]) -> None:
+    """Grade ``jobs`` with ``workers`` processes; ``on_done`` is called in this process, in the
+    order they finish. A worker that dies takes only its submission with it: that one gets a
+    report saying so and the others go on."""
+    import dataclasses
+
+    if not jobs:
+        return
+    ctx = get_context("spawn")
+    pending = list(jobs)
+    running: dict[Future[tuple[dict[str, Any], float]], Job] = {}
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_die_with_parent)
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, workers):
+                job = pending.pop(0)
+                job_opts = dataclasses.replace(opts, out_dir=job.out_dir)
+                fut = pool.submit(_grade_in_worker, str(spec_file), str(rubric_file), str(job.submission.path), job_opts)
+                running[fut] = job
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = running.pop(fut)
+                try:
+                    report, seconds = fut.result()
+                except Exception as exc:  # the worker died (killed, out of memory) or the grader broke
+                    report, seconds = crashed_report(job, exc), 0.0
+                    if "BrokenProcessPool" in type(exc).__name__:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        pending = [running.pop(f) for f in list(running)] + pending
+                        pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx,
+                                                   initializer=_die_with_parent)
+                on_done(job, report, seconds)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def crashed_report(job: Job, exc: BaseException) -> dict[str, Any]:
+    """A report for a submission whose grading process itself failed: no score, the reason."""
+    return {"crashed": True, "score": 0.0, "max_score": 0.0, "exercise": "", "checks": [],
+            "notebook": str(job.submission.path), "submission_sha256": None,
+            "execution": {"status": "grader_error", "message": f"{type(exc).__name__}: {exc}"[:300]}}
