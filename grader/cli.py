@@ -171,14 +171,29 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
         batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished)
     summary = [_result_line(j, *results[j.key]) for j in jobs if j.key in results]
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    from grader.gradebook import write_gradebook
-
-    write_gradebook([(j.submission, results[j.key][0]) for j in jobs if j.key in results], out / "gradebook.csv")
+    _class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)
     store.close()
     graded = sum(1 for line in summary if not line["cached"])
     msg = (f"{len(summary)} submission(s): {graded} graded, {len(summary) - graded} already in the store; "
-           f"reports in {out}/, gradebook {out / 'gradebook.csv'}")
+           f"reports in {out}/ (class dashboard {out / 'index.html'}, gradebook {out / 'gradebook.csv'})")
     (err_console if jsonl else console).print(msg, markup=False)
+
+
+def _class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exercise: Any, lang: str) -> None:
+    """Gradebook, JUnit, Gradescope results and HTML pages (grader.gradebook)."""
+    from grader import gradebook
+
+    rows = [(job.submission, report, seconds) for job, report, seconds in done]
+    gradebook.write_gradebook([(s, r) for s, r, _ in rows], out / "gradebook.csv")
+    gradebook.write_junit(rows, exercise.id, out / "junit.xml")
+    hrefs = {}
+    for job, report, _ in done:
+        if report.get("checks") and job.out_dir.is_dir():
+            (job.out_dir / "results.json").write_text(
+                json.dumps(gradebook.gradescope_results(report), indent=2, ensure_ascii=False))
+            gradebook.write_student_html(report, job.out_dir)
+            hrefs[job.submission.label] = f"{job.out_dir.name}/report.html"
+    gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs)
 
 
 def _result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bool) -> dict[str, Any]:

@@ -170,6 +170,10 @@ def test_a_batch_killed_with_kill_9_resumes_and_grades_nothing_twice(tmp_path: P
     assert sorted(x["student"] for x in lines) == [f"e{i}" for i in range(6)]
     assert sorted(x["student"] for x in lines if x["cached"]) == sorted(done_first)  # not graded again
     assert all(x["score"] == 10 for x in lines)
+    for name in ("junit.xml", "index.html", "dashboard-scores.png", "summary.json"):
+        assert (out / name).is_file(), name
+    for i in range(6):
+        assert (out / f"e{i}" / "report.html").is_file() and (out / f"e{i}" / "results.json").is_file()
     rows = list(csv.DictReader(open(out / "gradebook.csv", encoding="utf-8")))
     assert [r["student"] for r in rows] == [f"e{i}" for i in range(6)]
     assert all(float(r["score"]) == 10 for r in rows)
