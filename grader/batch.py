@@ -188,6 +188,20 @@ class Job:
     submission: Submission
     key: str
     out_dir: Path
+    gpu: int | None = None  # the GPU this submission runs on, when the batch uses GPUs
+
+
+def assign_gpus(jobs: list[Job], gpus: int) -> None:
+    """Round-robin: with ``workers = gpus × per_gpu``, each GPU runs ``per_gpu`` kernels at once."""
+    for i, job in enumerate(jobs):
+        job.gpu = i % gpus if gpus > 0 else None
+
+
+def gpu_plan(gpus: int, per_gpu: int, gpu_total_mb: int | None) -> tuple[int, int | None]:
+    """(workers, GPU memory per submission) for ``per_gpu`` submissions on each of ``gpus`` GPUs,
+    leaving a tenth of each GPU free for the CUDA contexts."""
+    share = int(gpu_total_mb * 0.9 / per_gpu) if gpu_total_mb else None
+    return gpus * per_gpu, share
 
 
 def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: Any, workers: int,
@@ -207,7 +221,8 @@ def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: Any, workers:
         while pending or running:
             while pending and len(running) < max(1, workers):
                 job = pending.pop(0)
-                job_opts = dataclasses.replace(opts, out_dir=job.out_dir)
+                job_opts = dataclasses.replace(opts, out_dir=job.out_dir,
+                                               gpu_index=job.gpu if job.gpu is not None else opts.gpu_index)
                 fut = pool.submit(_grade_in_worker, str(spec_file), str(rubric_file), str(job.submission.path), job_opts)
                 running[fut] = job
             done, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -111,11 +111,16 @@ def cli() -> None:
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite results store (default: OUT/results.sqlite). Graded submissions are skipped.")
 @click.option("--regrade", is_flag=True, help="Grade again what the store already holds.")
+@click.option("--gpus", type=int, default=0, show_default=True,
+              help="GPUs to spread the batch over (implies --device gpu); see --per-gpu.")
+@click.option("--per-gpu", "per_gpu", type=int, default=2, show_default=True,
+              help="Submissions run at once on each GPU, each with its share of the GPU's memory.")
 @click.option("--quiet", is_flag=True, help="Only the final line.")
 @click.option("--jsonl", is_flag=True, help="One JSON line per finished submission on stdout, for scripts.")
 @with_common
 def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | None, workers: int | None,
-          store_path: Path | None, regrade: bool, quiet: bool, jsonl: bool, lang: str, device: str,
+          store_path: Path | None, regrade: bool, gpus: int, per_gpu: int, quiet: bool, jsonl: bool, lang: str,
+          device: str,
           seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
           memory_limit: int | None, gpu_memory: int | None) -> None:
     """Instructor: grade SUBMISSIONS against SPEC (a spec file or an exercise id).
@@ -128,6 +133,13 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     from grader.store import Store, exercise_fingerprint, file_sha256, result_key
 
     exercise, rub, rubric_file = _load_files(spec, rubric)
+    gpu_workers = None
+    if gpus > 0:
+        from grader.limits import gpu_total_mb
+
+        device = "gpu"
+        gpu_workers, share = batch.gpu_plan(gpus, max(1, per_gpu), gpu_total_mb())
+        gpu_memory = gpu_memory or share
     base = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
                         gpu_memory_mb=gpu_memory)
@@ -145,7 +157,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
         jobs.append(batch.Job(sub, key, out / _slug_name(sub.label, taken)))
     cached = set() if regrade else store.keys([j.key for j in jobs])
     todo = [j for j in jobs if j.key not in cached]
-    n_workers = workers or batch.default_workers(kernel_limits(prepared, base).memory_mb)
+    n_workers = workers or gpu_workers or batch.default_workers(kernel_limits(prepared, base).memory_mb)
     results: dict[str, tuple[dict[str, Any], float, bool]] = {}
     console = _console()
     err_console = _console(stderr=True)
@@ -167,6 +179,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
             finished(job, stored[0], stored[1], from_store=True)
         elif job.key in cached:  # removed by another run meanwhile: grade it
             todo.append(job)
+    batch.assign_gpus(todo, gpus)
     with progress:
         batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished)
     summary = [_result_line(j, *results[j.key]) for j in jobs if j.key in results]

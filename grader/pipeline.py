@@ -29,6 +29,7 @@ class GradeOptions:
     sandbox: str = "auto"  # grader.sandbox level: auto | bwrap | namespace | none
     memory_mb: int | None = None  # replaces the spec's memory limit when set
     gpu_memory_mb: int | None = None  # GPU memory per submission (several share one GPU)
+    gpu_index: int | None = None  # which GPU this submission's kernel sees (batch.assign_gpus)
 
 
 def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
@@ -55,6 +56,8 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, A
         isolate_network=opts.isolate_network,
         sandbox=opts.sandbox,
         limits=kernel_limits(spec, opts),
+        extra_env={"CUDA_VISIBLE_DEVICES": str(opts.gpu_index)} if opts.gpu_index is not None and opts.device != "cpu"
+        else {},
         artifacts=[a.model_dump() for a in spec.artifacts],
         kernel_data=kernel_data or {},
         budget=fit_budget(spec),

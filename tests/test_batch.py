@@ -184,3 +184,20 @@ def _alive(proc: psutil.Process) -> bool:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def test_gpu_batches_spread_submissions_and_share_memory(tmp_path: Path) -> None:
+    from grader import library
+    from grader.pipeline import GradeOptions, run_options
+    from grader.spec import load_spec
+
+    jobs = [batch.Job(batch.Submission(f"s{i}", tmp_path / f"s{i}.ipynb"), f"k{i}", tmp_path / f"s{i}") for i in range(5)]
+    batch.assign_gpus(jobs, 2)
+    assert [j.gpu for j in jobs] == [0, 1, 0, 1, 0]
+    assert batch.gpu_plan(2, 3, 81_920) == (6, 24_576)  # 6 workers, 90 % of 80 GiB split in three
+    assert batch.gpu_plan(1, 2, None) == (2, None)
+    spec = load_spec(library.spec_path("xor"))
+    env = run_options(spec, GradeOptions(device="gpu", gpu_index=1, gpu_memory_mb=4096)).extra_env
+    assert env == {"CUDA_VISIBLE_DEVICES": "1"}
+    assert run_options(spec, GradeOptions(device="cpu", gpu_index=1)).extra_env == {}
+    assert run_options(spec, GradeOptions(device="gpu", gpu_memory_mb=4096)).limits.gpu_memory_mb == 4096
