@@ -274,15 +274,25 @@ def _num(x: Any) -> str:
 @cli.command()
 @click.argument("notebook", type=click.Path(path_type=Path))
 @click.option("--exercise", default=None, help="Exercise id (default: read from the notebook's metadata).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report (public checks) as JSON instead of a table.")
 @with_common
 @click.option("--quick", is_flag=True, help="Use the exercise's quick profile (less data, fewer epochs).")
+@click.option("--junit", "junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the public checks as JUnit XML (CI test reports).")
+@click.option("--summary", "summary", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY).")
+@click.option("--min-score", "min_score", type=float, default=None,
+              help="Pass (exit 0) when the public score reaches this, instead of requiring every check.")
 def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device: str, seed: int,
           cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
-          memory_limit: int | None, gpu_memory: int | None, quick: bool) -> None:
-    """Student: check NOTEBOOK before handing it in (exit 0 only when every check passes)."""
+          memory_limit: int | None, gpu_memory: int | None, quick: bool, junit: Path | None,
+          summary: Path | None, min_score: float | None) -> None:
+    """Student: check NOTEBOOK before handing it in. Public checks only.
+
+    Exit codes: 0 every public check passes (or the score reaches --min-score), 1 some fail,
+    2 the notebook could not be graded, 3 bad usage or exercise."""
     from grader.pipeline import GradeOptions, grade_one, prepare
-    from grader.report import print_summary
+    from grader.report import print_summary, student_view, to_summary
 
     if exercise is None:
         exercise = _exercise_of(notebook)
@@ -294,14 +304,50 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
                         gpu_memory_mb=gpu_memory)
     prepare(spec, opts)
     rep = grade_one(spec, rub, notebook, opts)
-    public = [c for c in rep["checks"] if c["public"]]
+    view = student_view(rep)
     if as_json:
-        click.echo(json.dumps({k: v for k, v in rep.items() if k != "instructor"}, indent=2, ensure_ascii=False, default=str))
+        click.echo(json.dumps(view, indent=2, ensure_ascii=False, default=str))
     else:
         print_summary(rep, _console(), public_only=True)
+    if junit is not None:
+        from grader import gradebook
+        from grader.batch import Submission
+
+        gradebook.write_junit([(Submission(notebook.stem, notebook), view, float(rep["timings_s"]["total"]))],
+                              spec.id, junit)
+    if summary is not None:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(to_summary(view, min_score))
     if rep["execution"]["status"] in NOT_GRADED:
         sys.exit(EXIT_NOT_GRADED)
-    sys.exit(EXIT_OK if all(c["status"] == "pass" for c in public) else EXIT_FAILED)
+    if min_score is not None:
+        sys.exit(EXIT_OK if view["public_score"] >= min_score else EXIT_FAILED)
+    sys.exit(EXIT_OK if all(c["status"] == "pass" for c in view["checks"]) else EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("exercise")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True)
+@click.option("--ci", "ci", type=click.Choice(["github", "gitlab", "both", "none"]), default="both", show_default=True)
+@click.option("--min-score", "min_score", type=float, default=None,
+              help="Points the public checks must reach for the CI run to pass (default: every check).")
+@click.option("--profile", default="ci", show_default=True,
+              help="Profile the repository's CI grades with (fewer epochs); 'full' for the real thing.")
+@click.option("--install", default="dl-grader[tf]", show_default=True,
+              help="What `pip install` gets the grader from (a package name, a git URL or a wheel).")
+def init(exercise: str, target: Path, lang: str, ci: str, min_score: float | None, profile: str,
+         install: str) -> None:
+    """Instructor: scaffold an assignment repository for EXERCISE in TARGET."""
+    from grader.scaffold import Options, scaffold
+
+    spec, _ = _load(exercise)
+    kinds = {"both": ("github", "gitlab"), "none": ()}.get(ci, (ci,))
+    written = scaffold(spec, target, Options(lang=lang, ci=kinds, min_score=min_score,
+                                             profile=None if profile == "full" else profile, install=install))
+    for path in written:
+        click.echo(f"  {path.relative_to(target)}")
+    click.echo(f"{len(written)} files in {target}/ — push it as the assignment's template repository")
 
 
 def _exercise_of(notebook: Path) -> str:
@@ -446,7 +492,7 @@ def data_fetch(names: tuple[str, ...], dest: Path | None, force: bool) -> None:
 
     from grader import datasets, fetch
 
-    target = dest or Path(os.environ.get("DLGRADER_DATA_DIR") or datasets.user_data_dir())
+    target = dest or Path(os.path.expandvars(os.environ.get("DLGRADER_DATA_DIR") or str(datasets.user_data_dir())))
     wanted = list(datasets.REGISTRY) if names == ("all",) else list(names)
     for name in wanted:
         datasets.get(name)  # unknown names: a clear error before any download

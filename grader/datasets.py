@@ -236,8 +236,8 @@ def data_dirs(explicit: Path | str | None = None) -> list[Path]:
     """The folders searched, in order (see the module docstring)."""
     dirs: list[Path] = []
     for d in (explicit, os.environ.get("DLGRADER_DATA_DIR")):
-        if d:
-            dirs.append(Path(d).expanduser())
+        if d:  # CI files set it as "$HOME/…" or "~/…" without a shell to expand it
+            dirs.append(Path(os.path.expandvars(str(d))).expanduser())
     dirs.append(user_data_dir())
     keras_home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
     dirs.append(keras_home / "datasets")

@@ -106,7 +106,7 @@ def setup(config: dict[str, Any]) -> None:
     else:
         sys.meta_path.insert(0, _AfterImport("keras", _on_keras))
     os.makedirs(config["artifacts_dir"], exist_ok=True)
-    for step in (_install_file_redirects, _install_colab_shim, _install_shell_policy):
+    for step in (_install_file_redirects, _install_colab_shim, _install_shell_policy, _install_selfcheck_stub):
         try:
             step()
         except Exception as exc:
@@ -122,6 +122,23 @@ def setup(config: dict[str, Any]) -> None:
             else:
                 sys.meta_path.insert(0, _AfterImport(name, cap))
     _write_manifest()
+
+
+def _install_selfcheck_stub() -> None:
+    """``from grader import check; check()`` in a notebook being graded: a no-op that says so
+    (the grader may not even be importable inside the sandbox, and must not grade recursively)."""
+    import types
+
+    stub = types.ModuleType("grader")
+
+    def check(*args: Any, **kwargs: Any) -> None:
+        _event("selfcheck_skipped")
+        _say("check(): se omite mientras el grader califica este notebook.",
+             "check(): skipped while the grader grades this notebook.")
+
+    stub.check = check  # type: ignore[attr-defined]
+    stub.__version__ = "grading"  # type: ignore[attr-defined]
+    sys.modules["grader"] = stub
 
 
 # --------------------------------------------------------------------------- GPU memory per submission

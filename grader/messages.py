@@ -22,6 +22,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Variable `{name}` was not found: cell {cell} failed ({ename}: {evalue}) and "
         "`{name}` was never defined. Fix that error and run the whole notebook again.",
     },
+    "artifact.placeholder": {
+        "es": "`{name}` todavía vale None: completa la celda del enunciado que lo define.",
+        "en": "`{name}` is still None: fill in the statement's cell that defines it.",
+    },
     "artifact.tampered": {
         "es": "Lo exportado para `{name}` no es un archivo normal escrito por el notebook ({error}); "
         "no se usa. Guarda tus resultados en variables, sin tocar la carpeta del grader.",
@@ -584,6 +588,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The notebook took {size} MB ({outputs} MB of outputs, {widgets} MB of widget state); "
         "the outputs were dropped before running it.",
     },
+    "adapt.selfcheck_skipped": {
+        "es": "La celda de autocomprobación (`check()`) no se ejecutó durante la calificación.",
+        "en": "The self-check cell (`check()`) did not run during grading.",
+    },
     "adapt.load_data": {
         "es": "`{dataset}.load_data()` se respondió sin red con la copia local ({train} de "
         "entrenamiento, {test} de prueba).",
@@ -677,6 +685,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "figure.validation": {"es": "validación", "en": "validation"},
     "figure.epoch": {"es": "época", "en": "epoch"},
     # ---------------------------------------------------------------- report words
+    "word.threshold": {"es": "mínimo", "en": "threshold"},
     "word.isolation": {"es": "Aislamiento", "en": "Isolation"},
     "isolation.filesystem": {
         "es": "Sin bubblewrap: el notebook pudo leer archivos de este usuario (instala `bubblewrap` "

@@ -230,3 +230,41 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
             where = f"{w['cell']} {a['cell']}: " if a["cell"] is not None else ""
             console.print(f"  • {where}{a['message']}", markup=False)
     console.print(f"[bold]{w['score']}: {fmt(float(report['score']))} / {fmt(float(report['max_score']))}[/]")
+
+
+def student_view(report: dict[str, Any]) -> dict[str, Any]:
+    """What a student may see: public checks only, no instructor part, the public score."""
+    public = [c for c in report["checks"] if c["public"]]
+    view = {k: v for k, v in report.items() if k not in ("instructor", "checks")}
+    view["checks"] = public
+    view["public_score"] = round(sum(c["points"] for c in public), 2)
+    view["public_max_score"] = round(sum(c["max_points"] for c in public), 2)
+    return view
+
+
+SUMMARY = """\
+## {{ r.title }}: {{ r.public_score|num }} / {{ r.public_max_score|num }}{% if min_score is not none %} ({{ w.threshold }} {{ min_score|num }}: {{ verdict }}){% endif %}
+
+{{ r.execution.message }}
+
+| {{ w.check }} | {{ w.result }} | {{ w.points }} | {{ w.message }} |
+|---|---|---:|---|
+{% for c in r.checks -%}
+| `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %} |
+{% endfor %}
+"""
+
+
+def to_summary(view: dict[str, Any], min_score: float | None = None) -> str:
+    """Markdown for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY): the public checks."""
+    env = Environment(autoescape=False, keep_trailing_newline=True)
+    env.filters["num"] = lambda x: fmt(float(x)) if x is not None else "-"
+    env.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+    lang = view["lang"]
+    words = _words(lang)
+    words["threshold"] = render("word.threshold", lang=lang)
+    status = {s: render(f"status.{s}", lang=lang) for s in ("pass", "fail", "missing", "error")}
+    verdict = ""
+    if min_score is not None:
+        verdict = render("status.pass" if view["public_score"] >= min_score else "status.fail", lang=lang)
+    return env.from_string(SUMMARY).render(r=view, w=words, status=status, min_score=min_score, verdict=verdict)

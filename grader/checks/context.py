@@ -53,6 +53,8 @@ class CheckContext:
                 if model is None:
                     return result(error[0], **error[1])
             return None
+        if status == "unsupported" and str(entry.get("type", "")).endswith("NoneType"):
+            return result("artifact.placeholder")
         if status in ("unsupported", "export_error"):
             expected = "model.expected" if needs == "model" else "value.expected"
             return result("artifact.unsupported", type=entry.get("type", "?"),

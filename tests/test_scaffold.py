@@ -1,0 +1,149 @@
+"""`grader init`: the assignment repository, its CI workflows (parsed, and their commands run
+here the way the CI would), and the self-check inside the notebook."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from grader import selfcheck
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _init(tmp_path: Path, *args: str, exercise: str = "mnist_dropout") -> Path:
+    repo = tmp_path / "repo"
+    done = subprocess.run([sys.executable, "-m", "grader", "init", exercise, str(repo), *args],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return repo
+
+
+def test_init_writes_a_repository_with_no_secrets(tmp_path: Path) -> None:
+    repo = _init(tmp_path, "--min-score", "7")
+    files = sorted(str(p.relative_to(repo)) for p in repo.rglob("*") if p.is_file())
+    assert files == [".github/workflows/grader.yml", ".gitignore", ".gitlab-ci.yml", "README.md", "mnist_dropout.ipynb"]
+    nb = nbformat.read(repo / "mnist_dropout.ipynb", as_version=4)
+    assert nb.metadata["dl_grader"]["exercise"] == "mnist_dropout"
+    everything = "".join(p.read_text() for p in repo.rglob("*") if p.is_file())
+    assert "rubric" not in everything.lower() and "test_labels" not in everything
+    readme = (repo / "README.md").read_text()
+    assert "from grader import check" in readme and 'pip install "dl-grader[tf]"' in readme
+    assert "7.0 puntos" in readme and "grader data fetch mnist" in readme
+    assert "Your assignment" in (_init(tmp_path / "en", "--lang", "en") / "README.md").read_text()
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "x").write_text("mine")
+    done = subprocess.run([sys.executable, "-m", "grader", "init", "iris", str(tmp_path / "repo")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 3 and "not empty" in done.stderr
+
+
+def _github_commands(repo: Path) -> list[str]:
+    flow = yaml.safe_load((repo / ".github" / "workflows" / "grader.yml").read_text())
+    assert set(flow[True] if True in flow else flow["on"]) == {"push", "pull_request", "workflow_dispatch"}
+    steps = flow["jobs"]["grade"]["steps"]
+    assert any(s.get("uses", "").startswith("actions/cache@") for s in steps)
+    assert any(s.get("uses", "").startswith("actions/upload-artifact@") and s.get("if") == "always()" for s in steps)
+    return [s["run"] for s in steps if "run" in s and s.get("name") != "Install the grader"]
+
+
+def _gitlab_commands(repo: Path) -> list[str]:
+    job = yaml.safe_load((repo / ".gitlab-ci.yml").read_text())["grade"]
+    assert job["artifacts"]["reports"]["junit"] == "grader-junit.xml" and job["artifacts"]["when"] == "always"
+    assert ".datasets/" in job["cache"]["paths"]
+    return list(job["script"]) + list(job["after_script"])
+
+
+def _run_like_ci(repo: Path, commands: list[str], summary: Path) -> int:
+    """Each command in bash in the repository, as the runner would: the first failure stops."""
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command in commands:
+        done = subprocess.run(["bash", "-e", "-c", command], cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=1800)
+        if done.returncode != 0:
+            return done.returncode
+    return 0
+
+
+@pytest.mark.slow
+def test_the_scaffolded_repository_passes_its_ci_with_the_reference_and_fails_with_the_starter(tmp_path: Path) -> None:
+    repo = _init(tmp_path, "--min-score", "7")
+    commands = _github_commands(repo)
+    # the starter notebook as handed out: the run fails and the summary says what is missing
+    summary = tmp_path / "summary-starter.md"
+    assert _run_like_ci(repo, commands, summary) == 1
+    text = summary.read_text()
+    assert "(mínimo 7: incorrecto)" in text and "sin datos" in text
+    assert "todavía vale None: completa la celda" in text  # what is missing, and what to do
+    junit = (repo / "grader-junit.xml").read_text()
+    assert "<failure" in junit
+    # the reference in its place: the run passes
+    (repo / "mnist_dropout.ipynb").write_bytes((ROOT / "reference" / "mnist_dropout.ipynb").read_bytes())
+    summary = tmp_path / "summary-reference.md"
+    assert _run_like_ci(repo, commands, summary) == 0
+    assert "(mínimo 7: correcto)" in summary.read_text()
+    # GitLab's script, the same way (reference in place)
+    assert _run_like_ci(repo, _gitlab_commands(repo), tmp_path / "unused.md") == 0
+    assert "(mínimo 7: correcto)" in (repo / "grader-summary.md").read_text()
+
+
+def test_the_notebook_is_found_from_jupyter_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nb = tmp_path / "tarea.ipynb"
+    nb.write_text("{}")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(nb))
+    assert selfcheck.find_notebook() == nb
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    monkeypatch.chdir(tmp_path)
+    assert selfcheck.find_notebook() == Path("tarea.ipynb").absolute() or selfcheck.find_notebook() == Path(
+        "tarea.ipynb") or selfcheck.find_notebook().name == "tarea.ipynb"  # type: ignore[union-attr]
+
+
+SELF_CHECK = """from grader import check
+r = check({path!r}, exercise='cnn_params', quick=False)
+import json
+print('VERDICT', json.dumps([(c['id'], c['status'], c['points']) for c in r['checks']]))"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["wrong_param_answer", "reference"])
+def test_the_in_notebook_check_gives_the_same_verdicts_as_grade(tmp_path: Path, name: str) -> None:
+    from nbclient import NotebookClient
+
+    student = FIXTURES / "cnn_params" / "wrong_param_answer.ipynb" if name != "reference" else ROOT / "reference" / "cnn_params.ipynb"
+    host = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SELF_CHECK.format(path=str(student)))])
+    NotebookClient(host, timeout=900, kernel_name="python3").execute()
+    outputs = "".join(o.get("text", "") for o in host.cells[0].outputs if o.get("output_type") == "stream")
+    shown = [o for o in host.cells[0].outputs if o.get("output_type") == "display_data"]
+    assert shown and "text/html" in shown[0]["data"]  # the table the student sees
+    verdict = json.loads(outputs.split("VERDICT ", 1)[1])
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "grader", "grade", "cnn_params", str(student), "--out", str(out), "--quiet"],
+                   check=True, cwd=ROOT, capture_output=True)
+    report = json.loads(next(out.glob("*/report.json")).read_text())
+    assert verdict == [[c["id"], c["status"], c["points"]] for c in report["checks"] if c["public"]]
+
+
+@pytest.mark.slow
+def test_a_notebook_with_a_check_cell_is_graded_without_recursion(tmp_path: Path) -> None:
+    nb = nbformat.read(ROOT / "reference" / "cnn_params.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("from grader import check\ncheck()"))
+    path = tmp_path / "con_check.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "grader", "grade", "cnn_params", str(path), "--out", str(out), "--quiet"],
+                   check=True, cwd=ROOT, capture_output=True, timeout=600)
+    report = json.loads((out / "con_check" / "report.json").read_text())
+    assert report["score"] == 10
+    assert any(a["kind"] == "selfcheck_skipped" for a in report["execution"]["adaptations"])
