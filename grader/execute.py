@@ -66,11 +66,6 @@ class RunOptions:
     lang: str = "es"
 
 
-def network_namespace_available() -> bool:
-    """True when ``unshare -rn`` works for this user (Linux, unprivileged user namespaces)."""
-    return sandbox.namespace_works()
-
-
 class IsolatedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel behind ``prefix`` (cgroup launcher, rlimits,
     sandbox) over IPC transport. Inside a PID namespace a SIGINT to the process group would

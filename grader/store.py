@@ -37,11 +37,9 @@ CREATE INDEX IF NOT EXISTS results_exercise ON results (exercise, student);
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from grader.datasets import sha256
+
+    return sha256(path)
 
 
 def exercise_fingerprint(spec_file: Path, rubric_file: Path | None, profile: str | None) -> str:
