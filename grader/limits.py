@@ -44,6 +44,16 @@ class Limits:
                 "output_mb": self.output_mb, "file_mb": self.file_mb, "gpu_memory_mb": self.gpu_memory_mb}
 
 
+def die_with_parent() -> None:
+    """This process gets SIGKILL when its parent dies, even by kill -9 (Linux; elsewhere a no-op)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def gpu_env(limits: Limits) -> dict[str, str]:
     """Environment for a kernel on a GPU: allocate as needed, and cap JAX at its share."""
     env = {"TF_FORCE_GPU_ALLOW_GROWTH": "true", "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
@@ -428,9 +438,13 @@ class Watchdog(threading.Thread):
             tick += 1
 
     def verdict(self) -> str | None:
-        """The limit that ended the run: the watchdog's, or the cgroup OOM killer's."""
+        """The limit that ended the run: the watchdog's, or the one the cgroup enforced itself
+        (its OOM killer, or a fork it refused at the task limit)."""
         if self.tripped is not None:
             return self.tripped
         if self.group is not None and self.group.oom_killed():
             return "memory"
+        # the group refused a fork: the kernel may have died of it before the next sample
+        if self.group is not None and self.group.pids_limit_hit():
+            return "processes"
         return None
