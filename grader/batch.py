@@ -31,6 +31,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from grader import limits
 from grader.errors import UsageError
 
 SUFFIXES = (".ipynb", ".py", ".zip")
@@ -161,25 +162,64 @@ def default_workers(memory_mb: int) -> int:
 
 
 # --------------------------------------------------------------------------- the pool
-def _die_with_parent() -> None:
-    """Pool workers end when the grader ends, even on kill -9 (Linux), and so do their kernels."""
-    try:
-        import ctypes
-        import signal
+# this worker process: its place in the pool, its GPU, and the kernel it started ahead
+_WORKER: dict[str, Any] = {"index": None, "gpu": None, "warm": None}
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+def _init_worker(counter: Any, gpus: int) -> None:
+    """Each pool worker takes the next index; with GPUs, worker i runs on GPU i mod ``gpus``,
+    so ``--per-gpu K`` workers share each GPU whichever submissions finish first."""
+    limits.die_with_parent()  # pool workers end with the grader, even on kill -9, and so do their kernels
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    _WORKER["index"] = index
+    _WORKER["gpu"] = worker_gpu(index, gpus)
+    try:
+        from multiprocessing import util
+
+        util.Finalize(None, _drop_warm, exitpriority=20)
     except Exception:
         pass
 
 
-def _grade_in_worker(spec_file: str, rubric_file: str, notebook: str, opts: Any) -> tuple[dict[str, Any], float]:
-    from grader.pipeline import grade_one
+def worker_gpu(index: int, gpus: int) -> int | None:
+    return index % gpus if gpus > 0 else None
+
+
+def _drop_warm() -> None:
+    warm = _WORKER.get("warm")
+    _WORKER["warm"] = None
+    if warm is not None:
+        warm.discard()
+
+
+def _grade_in_worker(spec_file: str, rubric_file: str, notebook: str, opts: Any,
+                     warm_next: bool = False) -> tuple[dict[str, Any], float]:
+    """Grade one submission in this worker: in the kernel started ahead for it when there is
+    one, and (``warm_next``) start the kernel of this worker's next submission meanwhile."""
+    import dataclasses
+
+    from grader import warm
+    from grader.pipeline import grade_one, run_options
     from grader.spec import load_rubric, load_spec
 
     t0 = time.monotonic()
+    if _WORKER["gpu"] is not None:
+        opts = dataclasses.replace(opts, gpu_index=_WORKER["gpu"])
     spec = load_spec(spec_file)
     rubric = load_rubric(rubric_file, spec)
-    report = grade_one(spec, rubric, Path(notebook), opts)
+    profiled = spec.with_profile(opts.profile)
+    ahead, _WORKER["warm"] = _WORKER["warm"], None
+    if ahead is not None and ahead.key != warm.key_of(profiled, opts):
+        ahead.discard()
+        ahead = None
+    if warm_next:
+        try:
+            _WORKER["warm"] = warm.WarmKernel(profiled, opts, run_options)
+        except Exception:  # no warm kernel: the next submission starts its own
+            _WORKER["warm"] = None
+    report = grade_one(spec, rubric, Path(notebook), opts, warm=ahead)
     return report, round(time.monotonic() - t0, 2)
 
 
@@ -188,13 +228,6 @@ class Job:
     submission: Submission
     key: str
     out_dir: Path
-    gpu: int | None = None  # the GPU this submission runs on, when the batch uses GPUs
-
-
-def assign_gpus(jobs: list[Job], gpus: int) -> None:
-    """Round-robin: with ``workers = gpus × per_gpu``, each GPU runs ``per_gpu`` kernels at once."""
-    for i, job in enumerate(jobs):
-        job.gpu = i % gpus if gpus > 0 else None
 
 
 def gpu_plan(gpus: int, per_gpu: int, gpu_total_mb: int | None) -> tuple[int, int | None]:
@@ -205,25 +238,33 @@ def gpu_plan(gpus: int, per_gpu: int, gpu_total_mb: int | None) -> tuple[int, in
 
 
 def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: Any, workers: int,
-        on_done: Callable[[Job, dict[str, Any], float], None]) -> None:
+        on_done: Callable[[Job, dict[str, Any], float], None], *, gpus: int = 0, warm: bool = True) -> None:
     """Grade ``jobs`` with ``workers`` processes; ``on_done`` is called in this process, in the
     order they finish. A worker that dies takes only its submission with it: that one gets a
-    report saying so and the others go on."""
+    report saying so and the others go on. With ``gpus``, worker i runs its kernels on GPU
+    i mod ``gpus``; with ``warm``, each worker starts its next kernel while the current one runs."""
     import dataclasses
 
     if not jobs:
         return
     ctx = get_context("spawn")
+    workers = max(1, workers)
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(ctx.Value("i", 0), gpus))
+
     pending = list(jobs)
     running: dict[Future[tuple[dict[str, Any], float]], Job] = {}
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_die_with_parent)
+    pool = new_pool()
     try:
         while pending or running:
-            while pending and len(running) < max(1, workers):
+            while pending and len(running) < workers:
                 job = pending.pop(0)
-                job_opts = dataclasses.replace(opts, out_dir=job.out_dir,
-                                               gpu_index=job.gpu if job.gpu is not None else opts.gpu_index)
-                fut = pool.submit(_grade_in_worker, str(spec_file), str(rubric_file), str(job.submission.path), job_opts)
+                # a worker warms a kernel for its next submission while there are more to come
+                warm_next = warm and len(pending) >= workers
+                fut = pool.submit(_grade_in_worker, str(spec_file), str(rubric_file), str(job.submission.path),
+                                  dataclasses.replace(opts, out_dir=job.out_dir), warm_next)
                 running[fut] = job
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -235,8 +276,7 @@ def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: Any, workers:
                     if "BrokenProcessPool" in type(exc).__name__:
                         pool.shutdown(wait=False, cancel_futures=True)
                         pending = [running.pop(f) for f in list(running)] + pending
-                        pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx,
-                                                   initializer=_die_with_parent)
+                        pool = new_pool()
                 on_done(job, report, seconds)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -115,11 +115,14 @@ def cli() -> None:
               help="GPUs to spread the batch over (implies --device gpu); see --per-gpu.")
 @click.option("--per-gpu", "per_gpu", type=int, default=2, show_default=True,
               help="Submissions run at once on each GPU, each with its share of the GPU's memory.")
+@click.option("--warm/--no-warm", "warm", default=True, show_default=True,
+              help="Each worker starts its next kernel (and imports Keras in it) while the current notebook runs.")
 @click.option("--quiet", is_flag=True, help="Only the final line.")
 @click.option("--jsonl", is_flag=True, help="One JSON line per finished submission on stdout, for scripts.")
 @with_common
 def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | None, workers: int | None,
-          store_path: Path | None, regrade: bool, gpus: int, per_gpu: int, quiet: bool, jsonl: bool, lang: str,
+          store_path: Path | None, regrade: bool, gpus: int, per_gpu: int, warm: bool, quiet: bool, jsonl: bool,
+          lang: str,
           device: str,
           seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
           memory_limit: int | None, gpu_memory: int | None) -> None:
@@ -179,9 +182,8 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
             finished(job, stored[0], stored[1], from_store=True)
         elif job.key in cached:  # removed by another run meanwhile: grade it
             todo.append(job)
-    batch.assign_gpus(todo, gpus)
     with progress:
-        batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished)
+        batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=gpus, warm=warm)
     summary = [_result_line(j, *results[j.key]) for j in jobs if j.key in results]
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     _class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)

@@ -16,11 +16,9 @@ when the whole notebook's budget is spent. Each limit hit is its own outcome sta
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import stat
 import subprocess
 import tempfile
 import threading
@@ -34,7 +32,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from grader import intake, legacy, limits, sandbox
+from grader import artifacts, intake, legacy, limits, sandbox
 from grader.outcomes import CellOutcome, ExecutionOutcome
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
@@ -177,56 +175,6 @@ def truncate_middle(text: str, limit: int) -> str:
     return text[:half] + f"\n[... {len(text) - limit} characters omitted ...]\n" + text[-half:]
 
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}$")
-ARTIFACT_FILE_LIMIT = 2 * 1024 * 1024 * 1024
-
-
-def _read_manifest(artifacts_dir: Path) -> dict[str, Any]:
-    """The kernel's manifest, read without following links, with every file it names sealed."""
-    try:
-        fd = os.open(artifacts_dir / "manifest.json", os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as f:
-            data = json.loads(f.read(64 * 1024 * 1024))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    artifacts = data.get("artifacts")
-    if isinstance(artifacts, dict):
-        data["artifacts"] = {str(k): seal_entry(artifacts_dir, v) for k, v in artifacts.items() if isinstance(v, dict)}
-    return data
-
-
-def unsafe_file(artifacts_dir: Path, name: Any) -> str | None:
-    """Why a file named in the manifest must not be read by the checker, or None when it is a
-    plain file the kernel wrote in its artifacts folder (not a link, not a path elsewhere)."""
-    if not isinstance(name, str) or not _SAFE_NAME.match(name) or ".." in name:
-        return f"the name {str(name)[:80]!r} is not a plain file name"
-    try:
-        st = os.lstat(artifacts_dir / name)
-    except OSError:
-        return f"{name} does not exist"
-    if stat.S_ISLNK(st.st_mode):
-        return f"{name} is a symbolic link"
-    if not stat.S_ISREG(st.st_mode):
-        return f"{name} is not a regular file"
-    if st.st_nlink != 1:
-        return f"{name} is a hard link to another file"
-    if st.st_size > ARTIFACT_FILE_LIMIT:
-        return f"{name} is larger than {ARTIFACT_FILE_LIMIT // 1024 ** 3} GiB"
-    return None
-
-
-def seal_entry(artifacts_dir: Path, entry: dict[str, Any]) -> dict[str, Any]:
-    """An artifact entry whose files are safe to read; an unsafe one becomes status "tampered"."""
-    for key in ("file", "history"):
-        if key in entry:
-            problem = unsafe_file(artifacts_dir, entry[key])
-            if problem is not None:
-                return {"status": "tampered", "error": problem, "type": str(entry.get("type", "?"))[:80]}
-    return entry
-
-
 def _read_only_files(options: RunOptions) -> list[Path]:
     """Dataset files the kernel reads itself (``keras.datasets.*.load_data()``)."""
     out = []
@@ -247,136 +195,205 @@ def execute(
     start = time.monotonic()
     read = intake.read_submission(notebook)
     if read.notebook is None:
-        return ExecutionOutcome(status="invalid_notebook", detail=read.detail, seed=options.seed,
-                                problem={"key": read.problem, "params": read.params}), None
-    nb = read.notebook
-    level = sandbox.choose(options.sandbox if options.isolate_network else "none")
-    runtime = Path(tempfile.mkdtemp(prefix="dlg-rt-"))
-    home = runtime / "home"
-    home.mkdir()
-    artifacts_dir.mkdir(parents=True, exist_ok=True)
-    group = limits.new_cgroup(options.limits)
-    isolation = sandbox.describe(level, memory=f"cgroup {group.version}" if group else "watchdog",
-                                 processes=f"cgroup {group.version}" if group else "watchdog")
-    outcome = ExecutionOutcome(status="ok", seed=options.seed, isolation=isolation,
-                               artifacts_dir=str(artifacts_dir), adaptations=list(read.notes))
-    plan = sandbox.Plan(workdir=workdir, artifacts=artifacts_dir, runtime=runtime,
-                        read_only=_read_only_files(options), device=options.device)
-    km = IsolatedKernelManager(transport="ipc", ip=str(runtime / "k"))
-    km.connection_file = str(runtime / "kernel.json")
-    km.prefix = limits.launcher(group, options.limits) + sandbox.command_prefix(level, plan)
-    km.interrupt_by_message = level == "bwrap"
+        return invalid_outcome(read, options), None
+    session = KernelSession(workdir, artifacts_dir, options)
+    session.start()
+    return session.run(read.notebook, read.notes, start)
 
-    # nbclient stores every executed cell back at nb.cells[index]: the grader's own cells get
-    # a scratch slot at the end, removed before the notebook is returned
-    nb.cells.append(nbformat.v4.new_raw_cell(""))
-    scratch = len(nb.cells) - 1
 
-    def cell_timeout(cell: nbformat.NotebookNode) -> float:
-        return float(cell.metadata.get("dl_grader_timeout", options.cell_timeout))
+def invalid_outcome(read: intake.Intake, options: RunOptions) -> ExecutionOutcome:
+    """What a submission that is not a notebook becomes (no kernel is started for it)."""
+    return ExecutionOutcome(status="invalid_notebook", detail=read.detail, seed=options.seed,
+                            problem={"key": read.problem, "params": read.params})
 
-    client = BoundedClient(
-        nb,
-        km=km,
-        timeout_func=cell_timeout,
-        startup_timeout=int(options.startup_timeout),
-        allow_errors=True,
-        interrupt_on_timeout=True,
-        error_on_timeout={"ename": _TIMEOUT_ENAME, "evalue": "cell timed out"},
-        record_timing=True,
-        iopub_timeout=10,
-        shell_timeout_interval=1,
-    )
 
-    def kernel_pid() -> int | None:
-        proc = getattr(km.provisioner, "process", None) if km.provisioner else None
+class KernelSession:
+    """One submission's kernel: sandboxed, limited, watched. ``start`` brings it up and runs
+    the grader's prelude (plus ``warm`` imports); ``run`` then executes a notebook in it, once.
+
+    A batch starts the next submission's session while the current notebook runs, so starting
+    the kernel and importing Keras happen off the student's clock (``grader.warm``). Both calls
+    must come from the same thread: the kernel's client lives in that thread's event loop.
+    """
+
+    def __init__(self, workdir: Path, artifacts_dir: Path, options: RunOptions) -> None:
+        self.workdir, self.artifacts_dir, self.options = workdir, artifacts_dir, options
+        self.level = sandbox.choose(options.sandbox if options.isolate_network else "none")
+        self.runtime = Path(tempfile.mkdtemp(prefix="dlg-rt-"))
+        self.home = self.runtime / "home"
+        self.home.mkdir()
+        artifacts_dir.mkdir(parents=True, exist_ok=True)
+        self.group = limits.new_cgroup(options.limits)
+        self.isolation = sandbox.describe(self.level, memory=f"cgroup {self.group.version}" if self.group else "watchdog",
+                                          processes=f"cgroup {self.group.version}" if self.group else "watchdog")
+        plan = sandbox.Plan(workdir=workdir, artifacts=artifacts_dir, runtime=self.runtime,
+                            read_only=_read_only_files(options), device=options.device)
+        self.km = IsolatedKernelManager(transport="ipc", ip=str(self.runtime / "k"))
+        self.km.connection_file = str(self.runtime / "kernel.json")
+        self.km.prefix = limits.launcher(self.group, options.limits) + sandbox.command_prefix(self.level, plan)
+        self.km.interrupt_by_message = self.level == "bwrap"
+        # grader-owned cells run in a scratch slot: the only cell of this placeholder notebook
+        # until ``run``, then an extra last cell of the student's (removed before it is returned)
+        self.client = BoundedClient(
+            nbformat.v4.new_notebook(cells=[nbformat.v4.new_raw_cell("")]),
+            km=self.km,
+            timeout_func=self.cell_timeout,
+            startup_timeout=int(options.startup_timeout),
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            error_on_timeout={"ename": _TIMEOUT_ENAME, "evalue": "cell timed out"},
+            record_timing=True,
+            iopub_timeout=10,
+            shell_timeout_interval=1,
+        )
+        self.watchdog = limits.Watchdog(options.limits, self.kernel_pid, self.group,
+                                        [workdir, artifacts_dir, self.runtime])
+        self.client.watchdog = self.watchdog
+        self.failure: str | None = None  # why the kernel did not come up
+        self.kernel_log = ""
+        self._log: Any = None
+        self._closed = False
+        self.ahead = False  # started for a submission not known yet (grader.warm)
+        self.startup_s: float | None = None
+
+    def cell_timeout(self, cell: nbformat.NotebookNode) -> float:
+        return float(cell.metadata.get("dl_grader_timeout", self.options.cell_timeout))
+
+    def kernel_pid(self) -> int | None:
+        proc = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
         return getattr(proc, "pid", None)
 
-    watchdog = limits.Watchdog(options.limits, kernel_pid, group, [workdir, artifacts_dir, runtime])
-    client.watchdog = watchdog
-    timer_fired = threading.Event()
+    def _config(self) -> dict[str, Any]:
+        o = self.options
+        return {"seed": o.seed, "artifacts_dir": str(self.artifacts_dir), "artifacts": o.artifacts,
+                "device": o.device, "budget": o.budget, "lang": o.lang,
+                "gpu_memory_mb": o.limits.gpu_memory_mb, **o.kernel_data}
 
-    def out_of_time() -> None:
-        timer_fired.set()
-        watchdog.kill()
-
-    config = {
-        "seed": options.seed,
-        "artifacts_dir": str(artifacts_dir),
-        "artifacts": options.artifacts,
-        "device": options.device,
-        "budget": options.budget,
-        "lang": options.lang,
-        "gpu_memory_mb": options.limits.gpu_memory_mb,
-        **options.kernel_data,
-    }
-    timer = threading.Timer(options.notebook_timeout, out_of_time)
-    kernel_log = ""
-    try:
+    def start(self, warm_imports: list[str] | tuple[str, ...] = ()) -> bool:
+        """Start the kernel and run the prelude; False (and ``failure`` says why) if it did not."""
+        t0 = time.monotonic()
         try:
-            client.km = km
-            log = open(runtime / "kernel.log", "wb")  # noqa: SIM115 (closed with the runtime dir)
-            client.start_new_kernel(cwd=str(workdir), env=_kernel_env(options, home),
-                                    stdout=log, stderr=subprocess.STDOUT)
-            watchdog.start()
-            client.start_new_kernel_client()
-        except Exception as exc:  # the kernel never came up
-            outcome.status = "kernel_failed"
-            outcome.detail = f"{type(exc).__name__}: {exc}"[:500]
-            kernel_log = _log_tail(runtime / "kernel.log")
-            outcome.output_tail = f"[kernel log]\n{kernel_log}" if kernel_log else ""
-            return outcome, nb
-        timer.start()
-        try:
-            prelude = _prelude(config)
-            prelude.metadata["dl_grader_timeout"] = options.startup_timeout
-            client.execute_cell(prelude, scratch, store_history=False)
-            _run_cells(client, nb, outcome, scratch, cell_timeout)
-            if outcome.status not in ("dead_kernel", "timeout"):
-                client.execute_cell(_code("finish"), scratch, store_history=False)
-        except DeadKernelError:
-            _mark_dead(outcome, None)
-        except Exception as exc:  # nbclient/zmq trouble: keep what we have
-            outcome.status = "kernel_failed"
-            outcome.detail = f"{type(exc).__name__}: {exc}"[:500]
+            self._log = open(self.runtime / "kernel.log", "wb")  # noqa: SIM115 (closed by _release)
+            self.client.start_new_kernel(cwd=str(self.workdir), env=_kernel_env(self.options, self.home),
+                                         stdout=self._log, stderr=subprocess.STDOUT)
+            self.watchdog.start()
+            self.client.start_new_kernel_client()
+            prelude = _prelude(self._config())
+            prelude.metadata["dl_grader_timeout"] = self.options.startup_timeout
+            self._grader_cell(prelude)
+            if warm_imports:
+                warm = _code("warm", list(warm_imports))
+                warm.metadata["dl_grader_timeout"] = self.options.startup_timeout
+                self._grader_cell(warm)
+        except Exception as exc:  # the kernel never came up, or died in the grader's own cells
+            self.failure = f"{type(exc).__name__}: {exc}"[:500]
+            self.kernel_log = _log_tail(self.runtime / "kernel.log")
+            return False
         finally:
-            timer.cancel()
+            self.startup_s = round(time.monotonic() - t0, 3)
+        return True
+
+    def _grader_cell(self, cell: nbformat.NotebookNode) -> None:
+        self.client.execute_cell(cell, len(self.client.nb.cells) - 1, store_history=False)
+        ename, evalue, _ = _error_of(cell)
+        if ename is not None:
+            raise RuntimeError(f"the grader's setup failed in the kernel: {ename}: {evalue}")
+
+    def close(self) -> None:
+        """Shut a session down without running anything (a warm kernel nobody needed)."""
+        if not self._closed:
+            self._shutdown()
+            self._release()
+
+    def _shutdown(self) -> None:
+        try:
+            self.client._cleanup_kernel()
+        except Exception:
+            pass
+
+    def _release(self) -> str | None:
+        """Stop watching, kill what is left, free the group and the runtime folder; the limit
+        that ended the run, if one did."""
+        self._closed = True
+        self.watchdog.stop()
+        if self.group is not None:
+            self.group.kill_all()
+        verdict = self.watchdog.verdict()
+        if self.group is not None:
+            self.group.remove()
+        if self._log is not None:
+            self._log.close()
+        shutil.rmtree(self.runtime, ignore_errors=True)
+        return verdict
+
+    def run(self, nb: nbformat.NotebookNode, notes: list[dict[str, Any]] | None = None,
+            start: float | None = None) -> tuple[ExecutionOutcome, nbformat.NotebookNode]:
+        """Execute every cell of ``nb`` (exporting artifacts after each), then shut down."""
+        start = time.monotonic() if start is None else start
+        options = self.options
+        outcome = ExecutionOutcome(status="ok", seed=options.seed, isolation=self.isolation,
+                                   artifacts_dir=str(self.artifacts_dir), adaptations=list(notes or []),
+                                   kernel={"started_ahead": self.ahead, "startup_s": self.startup_s})
+        if self.failure is not None or self._closed:
+            outcome.status = "kernel_failed"
+            outcome.detail = self.failure or "the kernel was already used"
+            outcome.output_tail = f"[kernel log]\n{self.kernel_log}" if self.kernel_log else ""
+            self.close()
+            outcome.duration = round(time.monotonic() - start, 3)
+            return outcome, nb
+        nb.cells.append(nbformat.v4.new_raw_cell(""))
+        scratch = len(nb.cells) - 1
+        self.client.nb = nb
+        timer_fired = threading.Event()
+
+        def out_of_time() -> None:
+            timer_fired.set()
+            self.watchdog.kill()
+
+        timer = threading.Timer(options.notebook_timeout, out_of_time)
+        kernel_log = ""
+        try:
+            timer.start()
             try:
-                client._cleanup_kernel()
-            except Exception:
-                pass
-        if outcome.status in ("dead_kernel", "kernel_failed"):
-            kernel_log = _log_tail(runtime / "kernel.log")
-    finally:
-        watchdog.stop()
-        if group is not None:
-            group.kill_all()
-        verdict = watchdog.verdict()
-        outcome.resources = {"limits": options.limits.as_dict(), "peaks": dict(watchdog.peaks),
-                             "output_mb": round(watchdog.output_bytes / limits.MiB, 2)}
-        if group is not None:
-            group.remove()
-        shutil.rmtree(runtime, ignore_errors=True)
-        nb.cells.pop(scratch)
-    if verdict is not None and not timer_fired.is_set():
-        _mark_limit(outcome, verdict, options.limits, nb)
-    elif timer_fired.is_set():
-        outcome.status = "timeout"
-        outcome.timeout_s = options.notebook_timeout
-        outcome.detail = f"the whole notebook ran longer than {options.notebook_timeout:g} s"
-        for cell in outcome.cells:
-            if cell.ename == "DeadKernelError":  # killed by the timer, not by itself
-                cell.status, cell.ename, cell.evalue = "timeout", _TIMEOUT_ENAME, outcome.detail
-                outcome.failing_cell = cell.index if outcome.failing_cell is None else outcome.failing_cell
-    manifest = _read_manifest(artifacts_dir)
-    outcome.artifacts = manifest.get("artifacts", {})
-    outcome.device = manifest.get("device") or {"requested": options.device, "used": "unknown"}
-    outcome.versions = manifest.get("versions", {})
-    outcome.adaptations += [e for e in manifest.get("events", []) if isinstance(e, dict)]
-    outcome.fits = [f for f in manifest.get("fits", []) if isinstance(f, dict)]
-    outcome.duration = round(time.monotonic() - start, 3)
-    outcome.output_tail = _text_of(nb) + (f"\n[kernel log]\n{kernel_log}" if kernel_log else "")
-    return outcome, nb
+                self.client.execute_cell(_code("begin"), scratch, store_history=False)
+                _run_cells(self.client, nb, outcome, scratch, self.cell_timeout)
+                if outcome.status not in ("dead_kernel", "timeout"):
+                    self.client.execute_cell(_code("finish"), scratch, store_history=False)
+            except DeadKernelError:
+                _mark_dead(outcome, None)
+            except Exception as exc:  # nbclient/zmq trouble: keep what we have
+                outcome.status = "kernel_failed"
+                outcome.detail = f"{type(exc).__name__}: {exc}"[:500]
+            finally:
+                timer.cancel()
+                self._shutdown()
+            if outcome.status in ("dead_kernel", "kernel_failed"):
+                kernel_log = _log_tail(self.runtime / "kernel.log")
+        finally:
+            outcome.resources = {"limits": options.limits.as_dict(), "peaks": dict(self.watchdog.peaks),
+                                 "output_mb": round(self.watchdog.output_bytes / limits.MiB, 2)}
+            verdict = self._release()
+            outcome.resources["peaks"] = dict(self.watchdog.peaks)
+            nb.cells.pop(scratch)
+        if verdict is not None and not timer_fired.is_set():
+            _mark_limit(outcome, verdict, options.limits, nb)
+        elif timer_fired.is_set():
+            outcome.status = "timeout"
+            outcome.timeout_s = options.notebook_timeout
+            outcome.detail = f"the whole notebook ran longer than {options.notebook_timeout:g} s"
+            for cell in outcome.cells:
+                if cell.ename == "DeadKernelError":  # killed by the timer, not by itself
+                    cell.status, cell.ename, cell.evalue = "timeout", _TIMEOUT_ENAME, outcome.detail
+                    outcome.failing_cell = cell.index if outcome.failing_cell is None else outcome.failing_cell
+        manifest = artifacts.read_manifest(self.artifacts_dir)
+        outcome.artifacts = manifest.get("artifacts", {})
+        outcome.device = manifest.get("device") or {"requested": options.device, "used": "unknown"}
+        outcome.versions = manifest.get("versions", {})
+        outcome.adaptations += [e for e in manifest.get("events", []) if isinstance(e, dict)]
+        outcome.fits = [f for f in manifest.get("fits", []) if isinstance(f, dict)]
+        outcome.duration = round(time.monotonic() - start, 3)
+        outcome.output_tail = _text_of(nb) + (f"\n[kernel log]\n{kernel_log}" if kernel_log else "")
+        return outcome, nb
 
 
 def _size(mb: float) -> str:

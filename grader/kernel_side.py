@@ -124,6 +124,35 @@ def setup(config: dict[str, Any]) -> None:
     _write_manifest()
 
 
+def warm(names: list[str]) -> None:
+    """Import what notebooks of this exercise will import, before the notebook is known (a
+    batch starts the next kernel while the current one runs). Nothing lands in the student's
+    namespace; the import hooks above fire as they would in the student's own import."""
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
+def begin() -> None:
+    """Right before the student's first cell: the seeds again, so a kernel that imported
+    Keras ahead of time starts the notebook in the same state as a fresh one."""
+    seed = int(_CONFIG.get("seed", 0))
+    random.seed(seed)
+    np = sys.modules.get("numpy")
+    if np is not None:
+        try:
+            np.random.seed(seed)
+        except Exception:
+            pass
+    if "keras" in sys.modules:
+        _STATE["seeded"] = False
+        _seed_keras()
+
+
 def _install_selfcheck_stub() -> None:
     """``from grader import check; check()`` in a notebook being graded: a no-op that says so
     (the grader may not even be importable inside the sandbox, and must not grade recursively)."""
@@ -875,6 +904,8 @@ def _model_fingerprint(model: Any) -> tuple[Any, ...]:
         lambda: len(model.layers),
         lambda: int(model.optimizer.iterations.numpy()) if model.optimizer is not None else -1,
         lambda: model.count_params() if model.built else -1,
+        # unfreezing layers for fine-tuning changes no weight until the next fit
+        lambda: sum(int(w.numpy().size) for w in model.trainable_weights),
         lambda: tuple(float(w.numpy().ravel()[:1].sum()) for w in model.weights[:2]),
     ):
         try:

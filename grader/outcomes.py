@@ -74,6 +74,8 @@ class ExecutionOutcome:
     resources: dict[str, Any] = field(default_factory=dict)
     # the limit that ended the run: {"kind": "memory"|..., "value": "8 GiB", "training": bool}
     limit: dict[str, Any] | None = None
+    # the kernel: {"started_ahead": a batch's warm kernel, "startup_s": start + prelude + imports}
+    kernel: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed_cells(self) -> list[CellOutcome]:
@@ -115,3 +117,5 @@ class ScoredCheck:
     result: CheckResult
     points: float
     max_points: float
+    # the rubric's `requires` that did not pass: this check's points are withheld
+    withheld_by: list[str] = field(default_factory=list)

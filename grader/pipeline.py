@@ -13,6 +13,7 @@ from typing import Any
 
 from grader import checker, execute, figures, limits, provision, report, sandbox, score
 from grader.spec import ExerciseSpec, Rubric
+from grader.warm import WarmKernel
 
 
 @dataclass
@@ -29,7 +30,7 @@ class GradeOptions:
     sandbox: str = "auto"  # grader.sandbox level: auto | bwrap | namespace | none
     memory_mb: int | None = None  # replaces the spec's memory limit when set
     gpu_memory_mb: int | None = None  # GPU memory per submission (several share one GPU)
-    gpu_index: int | None = None  # which GPU this submission's kernel sees (batch.assign_gpus)
+    gpu_index: int | None = None  # which GPU this submission's kernel sees (batch.worker_gpu)
 
 
 def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
@@ -78,15 +79,22 @@ def prepare(spec: ExerciseSpec, opts: GradeOptions) -> ExerciseSpec:
     return spec
 
 
-def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOptions) -> dict[str, Any]:
-    """Grade one notebook. Raises only for the instructor's setup (``DatasetMissing``, a bad
-    profile name) — check those once before a batch with ``prepare``."""
+def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOptions,
+              warm: WarmKernel | None = None) -> dict[str, Any]:
+    """Grade one notebook (in ``warm``, a kernel a batch started ahead for it, when given).
+    Raises only for the instructor's setup (``DatasetMissing``, a bad profile name) — check
+    those once before a batch with ``prepare``."""
     t0 = time.monotonic()
     spec = spec.with_profile(opts.profile)
-    ws = provision.provision(spec, opts.data_dir)
+    checker.warm_up()  # the checker imports Keras while the notebook runs
+    ws = warm.workspace if warm is not None else provision.provision(spec, opts.data_dir)
     try:
-        outcome, executed = execute.execute(notebook, ws.workdir, ws.artifacts,
-                                            run_options(spec, opts, ws.kernel_data))
+        ran = warm.execute(notebook) if warm is not None else None
+        if ran is None and warm is not None:  # it did not come up, or this is not a notebook
+            ws.cleanup()
+            ws = provision.provision(spec, opts.data_dir)
+        outcome, executed = ran or execute.execute(notebook, ws.workdir, ws.artifacts,
+                                                   run_options(spec, opts, ws.kernel_data))
         outcome.budget = {"cell_timeout": opts.cell_timeout or spec.budget.cell_timeout,
                           "notebook_timeout": spec.budget.notebook_timeout, **fit_budget(spec)}
         outcome.profile = spec.profile

@@ -72,7 +72,9 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
             "points": s.points, "max_points": s.max_points,
             "expected": r.expected, "found": r.found, "measured": r.measured,
             "message": render(r.message, r.params, lang),
-            "details": [render(d["message"], d.get("params"), lang) for d in r.details],
+            "details": [render(d["message"], d.get("params"), lang) for d in r.details]
+            + ([render("score.withheld", {"checks": ", ".join(f"`{c}`" for c in s.withheld_by)}, lang)]
+               if s.withheld_by else []),
             "hint": hint,
             "message_key": r.message,
             "plot": r.plot,
@@ -106,6 +108,7 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
             "isolation": outcome.isolation,
             "isolation_notes": isolation_notes(outcome, lang),
             "resources": outcome.resources,
+            "kernel": outcome.kernel,
             "limit": outcome.limit,
             "seed": outcome.seed,
             "versions": {**outcome.versions, "grader": __version__, "platform": platform.platform()},

@@ -191,9 +191,8 @@ def test_gpu_batches_spread_submissions_and_share_memory(tmp_path: Path) -> None
     from grader.pipeline import GradeOptions, run_options
     from grader.spec import load_spec
 
-    jobs = [batch.Job(batch.Submission(f"s{i}", tmp_path / f"s{i}.ipynb"), f"k{i}", tmp_path / f"s{i}") for i in range(5)]
-    batch.assign_gpus(jobs, 2)
-    assert [j.gpu for j in jobs] == [0, 1, 0, 1, 0]
+    assert [batch.worker_gpu(i, 2) for i in range(5)] == [0, 1, 0, 1, 0]
+    assert batch.worker_gpu(3, 0) is None
     assert batch.gpu_plan(2, 3, 81_920) == (6, 24_576)  # 6 workers, 90 % of 80 GiB split in three
     assert batch.gpu_plan(1, 2, None) == (2, None)
     spec = load_spec(library.spec_path("xor"))
@@ -201,3 +200,56 @@ def test_gpu_batches_spread_submissions_and_share_memory(tmp_path: Path) -> None
     assert env == {"CUDA_VISIBLE_DEVICES": "1"}
     assert run_options(spec, GradeOptions(device="cpu", gpu_index=1)).extra_env == {}
     assert run_options(spec, GradeOptions(device="gpu", gpu_memory_mb=4096)).limits.gpu_memory_mb == 4096
+
+
+def _whoami(delay: float) -> tuple[int, int | None]:
+    time.sleep(delay)
+    return os.getpid(), batch._WORKER["gpu"]
+
+
+def test_each_pool_worker_keeps_one_gpu_and_they_share_them_evenly() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    ctx = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=4, mp_context=ctx, initializer=batch._init_worker,
+                             initargs=(ctx.Value("i", 0), 2)) as pool:
+        first = list(pool.map(_whoami, [1.5] * 4))  # four at once: one per worker
+        later = list(pool.map(_whoami, [0.0] * 8))
+    gpu_of = dict(first)
+    assert len(gpu_of) == 4
+    assert sorted(g for g in gpu_of.values() if g is not None) == [0, 0, 1, 1]
+    assert all(gpu_of[pid] == gpu for pid, gpu in later)  # a worker never changes GPU
+
+
+@pytest.mark.slow
+def test_kernels_started_ahead_grade_exactly_as_fresh_ones(tmp_path: Path) -> None:
+    """Iris trains a small network: the same weights, hence the same accuracy, whether its
+    kernel was started (and imported Keras) ahead of the notebook or not."""
+    reference = json.loads((ROOT / "reference" / "iris.ipynb").read_text())
+    subs = tmp_path / "entregas"
+    subs.mkdir()
+    for i in range(3):
+        nb = json.loads(json.dumps(reference))
+        nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": f"estudiante {i}"})
+        (subs / f"e{i}.ipynb").write_text(json.dumps(nb))
+
+    def grade(out: Path, *extra: str) -> dict[str, dict]:
+        done = subprocess.run([sys.executable, "-m", "grader", "grade", "iris", str(subs), "--out", str(out),
+                               "--workers", "1", "--quiet", *extra], cwd=ROOT, capture_output=True, text=True,
+                              timeout=900)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return {f"e{i}": json.loads((out / f"e{i}" / "report.json").read_text()) for i in range(3)}
+
+    warm = grade(tmp_path / "warm")
+    cold = grade(tmp_path / "cold", "--no-warm")
+    assert [warm[k]["execution"]["kernel"]["started_ahead"] for k in sorted(warm)] == [False, True, True]
+    assert not any(r["execution"]["kernel"]["started_ahead"] for r in cold.values())
+
+    def verdicts(report: dict) -> list:
+        return [(c["id"], c["status"], c["points"], c.get("found")) for c in report["checks"]]
+
+    expected = verdicts(cold["e0"])
+    assert {c[0]: c[1] for c in expected}["exactitud"] == "pass"
+    for name in sorted(warm):
+        assert verdicts(warm[name]) == verdicts(cold[name]) == expected, name

@@ -181,3 +181,67 @@ def test_a_python_installed_under_tmp_stays_visible_in_the_sandbox(monkeypatch: 
     tmpfs = cmd.index("--tmpfs")
     binds = [i for i, w in enumerate(cmd) if w in ("--bind", "--ro-bind") and cmd[i + 1].startswith("/tmp/")]
     assert len(binds) == 4 and all(i > tmpfs for i in binds)
+
+
+def test_a_variable_named_with_accents_is_found_by_its_alias(tmp_path: Path) -> None:
+    nb = v4.new_notebook(cells=[v4.new_code_cell("explicación = 'con dropout la red sobreajusta menos'")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    options = RunOptions(artifacts=[{"name": "explicacion", "kind": "value", "aliases": ["explicación"]}])
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts", options)
+    entry = outcome.artifacts["explicacion"]
+    assert (entry["status"], entry["found_as"], entry["value"]) == ("ok", "explicación", "con dropout la red sobreajusta menos")
+
+
+# ----------------------------------------------------------------------------- started ahead
+PROBE = [
+    # what a student could see of a kernel started ahead: nothing in the namespace, fresh seeds
+    "import random, sys\nimport numpy as np\n"
+    "visible = sorted(k for k in globals() if not k.startswith('_') and k not in ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'random', 'sys', 'np'))\n"
+    "draws = [random.random(), float(np.random.rand())]\n"
+    "preloaded = 'pandas' in sys.modules",
+]
+
+
+def _session(tmp_path: Path, name: str, imports: tuple[str, ...]) -> tuple[object, dict]:
+    from grader.execute import KernelSession
+
+    work, arts = tmp_path / name / "work", tmp_path / name / "artifacts"
+    work.mkdir(parents=True)
+    options = RunOptions(artifacts=[{"name": a, "kind": "value"} for a in ("visible", "draws", "preloaded")], seed=3)
+    session = KernelSession(work, arts, options)
+    assert session.start(imports)
+    # ... time passes while another notebook runs; then this one arrives
+    outcome, _ = session.run(v4.new_notebook(cells=[v4.new_code_cell(c) for c in PROBE]))
+    return outcome, {k: v.get("value") for k, v in outcome.artifacts.items()}
+
+
+def test_a_kernel_started_ahead_runs_the_notebook_as_a_fresh_one_would(tmp_path: Path) -> None:
+    fresh, seen_fresh = _session(tmp_path, "fresh", ())
+    ahead, seen_ahead = _session(tmp_path, "ahead", ("numpy", "pandas"))
+    assert fresh.status == ahead.status == "ok"
+    assert seen_ahead["preloaded"] is True and seen_fresh["preloaded"] is False
+    assert seen_ahead["visible"] == seen_fresh["visible"] == []
+    assert seen_ahead["draws"] == seen_fresh["draws"]  # same seeds at the first cell
+    assert ahead.kernel["startup_s"] > 0
+
+
+def test_a_session_closed_unused_leaves_nothing_running(tmp_path: Path) -> None:
+    import psutil
+
+    from grader.execute import KernelSession
+
+    (tmp_path / "work").mkdir()
+    session = KernelSession(tmp_path / "work", tmp_path / "artifacts", RunOptions())
+    assert session.start()
+    pid = session.kernel_pid()
+    assert pid is not None and psutil.pid_exists(pid)
+    session.close()
+    assert not session.runtime.exists()
+    with pytest.raises(psutil.NoSuchProcess):
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            raise psutil.NoSuchProcess(pid)
+    outcome, _ = session.run(v4.new_notebook(cells=[v4.new_code_cell("a = 1")]))
+    assert outcome.status == "kernel_failed"  # a session runs one notebook, once
