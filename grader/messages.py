@@ -197,6 +197,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. "
         "Check preprocessing, the loss function and the number of epochs.",
     },
+    "score.withheld": {
+        "es": "Sin puntos por ahora: esta parte cuenta solo cuando también pasa {checks}. Arregla eso "
+        "primero y estos puntos se suman solos.",
+        "en": "No points for now: this part counts only when {checks} passes too. Fix that first and "
+        "these points are added by themselves.",
+    },
+    # how messages name a metric ("{metric} calculada por el grader …": every name is feminine)
+    "metric.name.accuracy": {"es": "La exactitud (accuracy)", "en": "Accuracy"},
+    "metric.name.auc": {"es": "El área bajo la curva ROC (AUC)", "en": "The area under the ROC curve (AUC)"},
+    "metric.name.precision": {"es": "La precisión", "en": "Precision"},
+    "metric.name.recall": {"es": "La sensibilidad (recall)", "en": "Recall"},
+    "metric.name.f1": {"es": "La medida F1", "en": "The F1 score"},
     "metric.data_split": {"es": "{dataset} ({split}, {n} ejemplos)", "en": "{dataset} ({split}, {n} examples)"},
     "metric.data_holdout": {
         "es": "las {n} filas de prueba de {dataset} (train_test_split con test_size={test_size}, "
@@ -741,6 +753,9 @@ def render(key: str, params: dict[str, Any] | None = None, lang: str = "es") -> 
     for k in nested:  # a parameter that is itself a message ("Layer 2 (Dense)", "a Keras model")
         params[k[: -len("_key")]] = render(params.pop(k), params, lang)
     done = {k[: -len("_key")] for k in nested}
+    for k, v in params.items():  # a parameter given in both languages: {"es": ..., "en": ...}
+        if isinstance(v, dict) and "es" in v and set(v) <= {"es", "en"}:
+            params[k] = v.get(lang) or v["es"]
     return template.format_map(_Safe({k: v if k in done else fmt(v) for k, v in params.items()}))
 
 

@@ -18,4 +18,12 @@ def points_for(result: CheckResult, item: RubricItem) -> float:
 
 
 def score(results: list[CheckResult], rubric: Rubric) -> list[ScoredCheck]:
-    return [ScoredCheck(r, points_for(r, rubric.checks[r.id]), rubric.checks[r.id].points) for r in results]
+    status = {r.id: r.status for r in results}
+    out = []
+    for r in results:
+        item = rubric.checks[r.id]
+        unmet = [c for c in item.requires if status.get(c) != "pass"]
+        earned = points_for(r, item)
+        out.append(ScoredCheck(r, 0.0 if unmet and earned else earned, item.points,
+                               withheld_by=unmet if earned else []))
+    return out

@@ -91,11 +91,22 @@ class ArtifactSpec(_Strict):
     # the namespace (reported as such). Never used for plain values.
     discover: bool = False
 
-    @field_validator("name", "aliases")
+    @field_validator("name")
     @classmethod
-    def _identifier(cls, v: Any) -> Any:
-        for name in [v] if isinstance(v, str) else v:
-            if not _IDENT.match(name):
+    def _identifier(cls, v: str) -> str:
+        # the name also names the artifact's files: plain ASCII
+        if not _IDENT.match(v):
+            raise ValueError(f"'{v}' is not a Python variable name in plain ASCII (letters, digits, _); "
+                             "put spellings with accents under aliases")
+        return v
+
+    @field_validator("aliases")
+    @classmethod
+    def _alias_identifiers(cls, v: list[str]) -> list[str]:
+        import keyword
+
+        for name in v:  # students write `explicación = ...`: any Python identifier
+            if not name.isidentifier() or keyword.iskeyword(name):
                 raise ValueError(f"'{name}' is not a Python variable name")
         return v
 
@@ -177,6 +188,9 @@ class RubricItem(_Strict):
     bands: list[Band] = []
     proportional: bool = False
     feedback: Text | None = None
+    # checks that must pass for this one to earn its points (a small network is only worth
+    # points when it also works)
+    requires: list[str] = []
 
 
 class Rubric(_Strict):
@@ -295,6 +309,11 @@ def load_rubric(path: Path | str, spec: ExerciseSpec | None = None) -> Rubric:
                 raise SpecError.field(
                     path, f"checks.{check_id}", f"no such check in the spec; its checks: {', '.join(ids)}"
                 )
+            for needed in item.requires:
+                if needed not in ids or needed == check_id:
+                    raise SpecError.field(
+                        path, f"checks.{check_id}.requires",
+                        f"'{needed}' is not another check of the spec; its checks: {', '.join(ids)}")
             for band in item.bands:
                 if band.points > item.points:
                     raise SpecError.field(

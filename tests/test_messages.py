@@ -57,9 +57,11 @@ def test_render_missing_param_keeps_placeholder() -> None:
 def test_render_formats_values() -> None:
     params = {"name": "s", "found": [61, 61, 3]}
     assert render("value.ok", params) == "`s` = (61, 61, 3): correcto."
-    assert render("metric.ok", {"metric": "accuracy", "data": "iris (all, 150)",
-                                "found": 0.966666, "expected": 0.9}, "en") == (
-        "accuracy computed by the grader on iris (all, 150): 0.9667; at least 0.9 was asked.")
+    params = {"metric_key": "metric.name.accuracy", "data": "iris (all, 150)", "found": 0.966666, "expected": 0.9}
+    assert render("metric.ok", params, "en") == (
+        "Accuracy computed by the grader on iris (all, 150): 0.9667; at least 0.9 was asked.")
+    assert render("metric.ok", params, "es") == (
+        "La exactitud (accuracy) calculada por el grader sobre iris (all, 150): 0.9667; se pedía al menos 0.9.")
 
 
 def test_render_with_what_key() -> None:

@@ -64,6 +64,9 @@ MODELS: dict[str, Callable[[], Any]] = {
     "drop_between": lambda: _seq(L.Dense(2, activation="tanh"), L.Dropout(0.5), L.Dense(3, activation="softmax")),
     "drop_after_output": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3, activation="softmax"),
                                       L.Dropout(0.5)),
+    # no Dropout after the input (optional) but one after the output: as long as the spec
+    "skip_optional_add_last": lambda: _seq(L.Dense(2, activation="tanh"), L.Dropout(0.5),
+                                           L.Dense(3, activation="softmax"), L.Dropout(0.5)),
 }
 OPTIONAL_DROPOUT = [{"type": "Dropout", "rate": 0.5, "optional": True},
                     {"type": "Dense", "units": 2, "activation": "tanh"}, {"type": "Dropout", "rate": 0.5},
@@ -188,6 +191,13 @@ def test_optional_layer_does_not_excuse_a_misplaced_one(saved: Path) -> None:
     assert r.status == "fail"
     assert r.details[0] == {"message": "structure.type", "params": {"pos": 2, "found": "Dense", "expected": "Dropout"}}
     assert "optional" not in str(r.expected)
+
+
+def test_a_skipped_optional_layer_and_an_extra_one_name_only_the_extra(saved: Path) -> None:
+    r = _run(saved, "skip_optional_add_last", "model_structure", layers=OPTIONAL_DROPOUT)
+    assert r.status == "fail"
+    assert r.details == [{"message": "structure.count", "params": {"found": 4, "expected": 3}},
+                         {"message": "structure.extra_layer", "params": {"pos": 4, "found": "Dropout(0.5)"}}]
 
 
 def test_optional_key_is_valid_and_typos_are_not() -> None:

@@ -93,9 +93,9 @@ def test_perfect_predictions_pass_with_accuracy_one(tmp_path: Path, monkeypatch:
     r = _grade(LABELS.copy(), tmp_path, monkeypatch, data_dir)
     assert (r.status, r.message, r.measured, r.found, r.expected) == ("pass", "predictions.ok", 1.0, 1.0, 0.77)
     assert r.details == []
-    assert _es(r) == ("accuracy de tus predicciones para los 20 pasajeros de `test.csv`, calculada por el "
+    assert _es(r) == ("La exactitud (accuracy) de tus predicciones para los 20 pasajeros de `test.csv`, calculada por el "
                       "grader con las etiquetas reales (que tú no tienes): 1; se pedía al menos 0.77.")
-    assert _en(r) == ("accuracy of your predictions for the 20 passengers in `test.csv`, computed by the "
+    assert _en(r) == ("Accuracy of your predictions for the 20 passengers in `test.csv`, computed by the "
                       "grader with the real labels (which you do not have): 1; at least 0.77 was asked.")
 
 

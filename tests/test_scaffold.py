@@ -106,8 +106,10 @@ def test_the_notebook_is_found_from_jupyter_session(tmp_path: Path, monkeypatch:
     assert selfcheck.find_notebook() == nb
     monkeypatch.delenv("JPY_SESSION_NAME")
     monkeypatch.chdir(tmp_path)
-    assert selfcheck.find_notebook() == Path("tarea.ipynb").absolute() or selfcheck.find_notebook() == Path(
-        "tarea.ipynb") or selfcheck.find_notebook().name == "tarea.ipynb"  # type: ignore[union-attr]
+    found = selfcheck.find_notebook()
+    assert found is not None and found.resolve() == nb.resolve()  # the only notebook in the folder
+    (tmp_path / "otro.ipynb").write_text("{}")
+    assert selfcheck.find_notebook() is None  # two of them: the student must name it
 
 
 SELF_CHECK = """from grader import check

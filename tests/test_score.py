@@ -98,3 +98,37 @@ def test_score_applies_each_rubric_item() -> None:
     assert [(s.result.id, s.points, s.max_points) for s in scored] == [
         ("a", 1, 1), ("b", 0.5, 2), ("m", 2, 4)]
     assert sum(s.points for s in scored) == 3.5
+
+
+def test_requires_withholds_points_until_the_other_check_passes(tmp_path) -> None:
+    from grader.messages import render
+    from grader.spec import Rubric
+
+    rubric = Rubric(schema_version=1, exercise="x", checks={
+        "acc": {"points": 6}, "small": {"points": 1, "requires": ["acc"]}, "tiny": {"points": 1, "requires": ["acc"]}})
+    results = [CheckResult(id="acc", kind="metric", status="fail", message="m"),
+               CheckResult(id="small", kind="param_count", status="pass", message="m"),
+               CheckResult(id="tiny", kind="param_count", status="fail", message="m")]
+    scored = {s.result.id: s for s in score(results, rubric)}
+    assert (scored["small"].points, scored["small"].withheld_by) == (0.0, ["acc"])
+    assert (scored["tiny"].points, scored["tiny"].withheld_by) == (0.0, [])  # nothing earned, nothing withheld
+    results[0].status = "pass"
+    scored = {s.result.id: s for s in score(results, rubric)}
+    assert (scored["small"].points, scored["small"].withheld_by) == (1.0, [])
+    assert render("score.withheld", {"checks": "`acc`"}).startswith("Sin puntos por ahora: esta parte cuenta solo")
+
+
+def test_requires_must_name_another_check(tmp_path) -> None:
+    import pytest
+
+    from grader import library
+    from grader.errors import SpecError
+    from grader.spec import load_rubric, load_spec
+
+    spec = load_spec(library.spec_path("spirals"))
+    text = (library.rubric_path(library.spec_path("spirals"), "spirals")).read_text(encoding="utf-8")
+    bad = tmp_path / "spirals.yaml"
+    bad.write_text(text.replace("    requires: [exactitud]", "    requires: [exactitu]", 1), encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_rubric(bad, spec)
+    assert "field 'checks.simple_300.requires': 'exactitu' is not another check of the spec" in str(info.value)

@@ -342,3 +342,13 @@ def test_budget_fraction_must_be_a_share(tmp_path: Path) -> None:
 def test_metric_dataset_must_be_declared_under_data(tmp_path: Path) -> None:
     bad = _broken(tmp_path, IRIS, "data: [iris]", "data: [sonar]")
     assert "expect.dataset': 'iris' must also be listed under 'data'" in _spec_error(bad)
+
+
+def test_aliases_may_be_written_with_accents_but_names_may_not(tmp_path: Path) -> None:
+    old = "{name: modelo_ejercicio, kind: model, aliases: [model_ejercicio, modelo, model], discover: true}"
+    path = _broken(tmp_path, SPEC, old, old.replace("[model_ejercicio,", "[model_ejercicio, modelo_ejercício,"))
+    assert "modelo_ejercício" in load_spec(path).artifact("modelo_ejercicio").aliases  # type: ignore[union-attr]
+    path = _broken(tmp_path, SPEC, old, old.replace("name: modelo_ejercicio", "name: modelo_ejercício"))
+    assert "'modelo_ejercício' is not a Python variable name in plain ASCII" in _spec_error(path)
+    path = _broken(tmp_path, SPEC, old, old.replace("[model_ejercicio,", "[model_ejercicio, class,"))
+    assert "'class' is not a Python variable name" in _spec_error(path)

@@ -53,3 +53,26 @@ def test_spec_errors_are_named() -> None:
     assert _validate({"keywords": [["a"], []]}) is not None
     assert _validate({"min_words": 0}) is not None
     assert _validate({"min_words": 5, "keywords": IDEAS}) is None
+
+
+LABELLED = [{"idea": {"es": "el sobreajuste", "en": "overfitting"}, "stems": ["sobreajust", "overfit"]},
+            ["generaliz", "prueba", "test"]]
+
+
+def test_a_missing_idea_is_named_by_its_label_in_the_students_language() -> None:
+    r = grade("La exactitud de entrenamiento baja un poco con dropout y en prueba la red queda igual de bien.",
+              keywords=LABELLED)
+    assert (r.status, r.fraction) == ("fail", 0.5)
+    assert render(r.message, r.params, "es") == (
+        "A `explicacion` le falta hablar de: el sobreajuste. Completa la explicación (tu profesor la leerá).")
+    assert render(r.message, r.params, "en") == (
+        "`explicacion` does not talk about: overfitting. Complete the explanation (your instructor will read it).")
+    assert r.expected == [["sobreajust", "overfit"], ["generaliz", "prueba", "test"]]
+
+
+def test_labelled_ideas_are_validated() -> None:
+    assert _validate({"keywords": LABELLED}) is None
+    assert "stems" in str(_validate({"keywords": [{"idea": "x"}]}))
+    assert "stems" in str(_validate({"keywords": [{"stems": ["a"], "ideas": "x"}]}))
+    assert "{es: ..., en: ...}" in str(_validate({"keywords": [{"stems": ["a"], "idea": {"fr": "x"}}]}))
+    assert _validate({"keywords": [{"stems": []}]}) is not None

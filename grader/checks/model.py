@@ -132,13 +132,15 @@ def _align(found: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[
     from itertools import combinations
 
     optional = [i for i, e in enumerate(expected) if e.get("optional")]
-    most = min(max(len(expected) - len(found), 0), len(optional))
-    best, best_score = expected, -1
-    for k in range(most, -1, -1):  # ties go to the length closest to the model's
+    # any number of optional layers may be missing, whatever the model's length: a model that
+    # leaves one out *and* adds a layer elsewhere is as long as the spec but still lines up
+    sizes = sorted(range(len(optional) + 1), key=lambda k: (abs(len(expected) - k - len(found)), k))
+    best, best_score = expected, None
+    for k in sizes:  # ties go to the length closest to the model's, then to fewer layers dropped
         for drop in combinations(optional, k):
             kept = [e for i, e in enumerate(expected) if i not in drop]
             score = sum(1 for f, e in zip(found, kept) if f["type"] == e["type"]) - abs(len(kept) - len(found))
-            if score > best_score:
+            if best_score is None or score > best_score:
                 best, best_score = kept, score
     return [{k: v for k, v in e.items() if k != "optional"} for e in best]
 

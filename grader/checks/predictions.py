@@ -227,7 +227,7 @@ def check_predictions(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     files = SOURCES[dataset]
     shown = ctx.found_as(name) or name
     params: dict[str, Any] = {
-        "name": shown, "metric": metric, "n": len(ids), "expected_len": len(ids),
+        "name": shown, "metric_key": f"metric.name.{metric}", "n": len(ids), "expected_len": len(ids),
         "file": files[split], "other_file": files.get(other, "") if other else "",
         "expected": want,
     }

@@ -6,9 +6,10 @@ touching each idea the statement asks about (a group of word stems per idea, mat
 start of words, ignoring case and accents). A pass is provisional: the report tells the
 student that the instructor reads free text, and the instructor view shows the whole answer.
 
-``expect``: ``min_words`` (default 10), ``keywords`` (list of groups; each group is a list of
-stems such as ``[sobreajust, overfitting]``; at least one stem of every group must start a
-word of the answer).
+``expect``: ``min_words`` (default 10), ``keywords`` (list of ideas; at least one stem of every
+idea must start a word of the answer). An idea is a list of stems such as
+``[sobreajust, overfitting]``, or a mapping that also names it for the student's message:
+``{idea: {es: el sobreajuste, en: overfitting}, stems: [sobreajust, overfit]}``.
 """
 
 from __future__ import annotations
@@ -28,10 +29,32 @@ def _validate(expect: dict[str, Any]) -> str | None:
     if not isinstance(words, int) or words < 1:
         return "min_words must be a positive whole number"
     groups = expect.get("keywords", [])
-    if not isinstance(groups, list) or not all(
-            isinstance(g, list) and g and all(isinstance(w, str) and w.strip() for w in g) for g in groups):
-        return "keywords must be a list of groups, each a non-empty list of word stems"
+    if not isinstance(groups, list):
+        return "keywords must be a list of ideas"
+    for group in groups:
+        if isinstance(group, dict):
+            if set(group) - {"idea", "stems"} or "stems" not in group:
+                return "an idea written as a mapping has `stems` (a list of word stems) and an optional `idea`"
+            label = group.get("idea")
+            if label is not None and not (isinstance(label, str) or (
+                    isinstance(label, dict) and "es" in label and set(label) <= {"es", "en"})):
+                return "`idea` is a text, or {es: ..., en: ...}"
+            group = group["stems"]
+        if not (isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)):
+            return "keywords must be a list of ideas, each a non-empty list of word stems"
     return None
+
+
+def _stems(group: Any) -> list[str]:
+    return list(group["stems"]) if isinstance(group, dict) else list(group)
+
+
+def _label(group: Any, lang: str) -> str:
+    """How the message names an idea: its label, or its stems."""
+    idea = group.get("idea") if isinstance(group, dict) else None
+    if isinstance(idea, dict):
+        return str(idea.get(lang) or idea["es"])
+    return str(idea) if idea else ", ".join(_stems(group))
 
 
 def fold(text: str) -> str:
@@ -51,7 +74,7 @@ def check_text(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     exp = check.expect
     answer = ctx.value(name)
     min_words = int(exp.get("min_words", 10))
-    groups: list[list[str]] = exp.get("keywords", [])
+    groups: list[Any] = exp.get("keywords", [])
     base: dict[str, Any] = {"name": name, "min_words": min_words}
     if not isinstance(answer, str):
         return CheckResult(id=check.id, kind=check.kind, status="fail", message="text.not_text",
@@ -63,12 +86,14 @@ def check_text(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         return CheckResult(id=check.id, kind=check.kind, status="fail", message="text.too_short",
                            params={**base, "found": len(words)}, expected=min_words, found=shown,
                            fraction=0.0)
-    missing = [g for g in groups if not any(w.startswith(fold(stem)) for stem in g for w in words)]
+    missing = [g for g in groups if not any(w.startswith(fold(stem)) for stem in _stems(g) for w in words)]
     fraction = (len(groups) - len(missing)) / len(groups) if groups else 1.0
     if missing:
+        # in both languages: the message is rendered later, in the student's
+        named = {lang: " / ".join(_label(g, lang) for g in missing) for lang in ("es", "en")}
         return CheckResult(id=check.id, kind=check.kind, status="fail", message="text.missing_idea",
-                           params={**base, "missing": " / ".join(", ".join(g) for g in missing),
-                                   "n_missing": len(missing)},
-                           expected=groups, found=shown, fraction=fraction)
+                           params={**base, "missing": named, "n_missing": len(missing)},
+                           expected=[_stems(g) for g in groups], found=shown, fraction=fraction)
     return CheckResult(id=check.id, kind=check.kind, status="pass", message="text.ok",
-                       params={**base, "found": len(words)}, expected=groups, found=shown, fraction=1.0)
+                       params={**base, "found": len(words)}, expected=[_stems(g) for g in groups], found=shown,
+                       fraction=1.0)
