@@ -245,3 +245,19 @@ def test_a_session_closed_unused_leaves_nothing_running(tmp_path: Path) -> None:
             raise psutil.NoSuchProcess(pid)
     outcome, _ = session.run(v4.new_notebook(cells=[v4.new_code_cell("a = 1")]))
     assert outcome.status == "kernel_failed"  # a session runs one notebook, once
+
+
+def test_freezing_a_layer_without_training_exports_the_model_again(tmp_path: Path) -> None:
+    """Fine-tuning notebooks unfreeze layers and may never call fit again: no weight changes,
+    but what is trainable does, and the checker must see the model as it was left."""
+    nb = v4.new_notebook(cells=[v4.new_code_cell(c) for c in (
+        "import keras\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(1)])",
+        "m.layers[0].trainable = False",
+    )])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts",
+                         RunOptions(artifacts=[{"name": "m", "kind": "model"}]))
+    assert outcome.status == "ok"
+    assert outcome.artifacts["m"]["cell"] == 1  # saved again after the cell that froze a layer
