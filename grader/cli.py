@@ -30,22 +30,13 @@ def _console(stderr: bool = False) -> Any:
 def _load_files(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any, Path]:
     """The spec, the rubric, and the rubric's file (worker processes load it again)."""
     from grader import library
-    from grader.spec import load_rubric, load_spec
 
-    path = library.spec_path(spec_arg)
-    spec = load_spec(path)
-    rubric_file = Path(rubric) if rubric else library.rubric_path(path, spec.id)
-    return spec, load_rubric(rubric_file, spec), rubric_file
+    return library.load(spec_arg, rubric)
 
 
 def _load(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any]:
-    from grader import library
-    from grader.spec import load_rubric, load_spec
-
-    path = library.spec_path(spec_arg)
-    spec = load_spec(path)
-    rubric_file = Path(rubric) if rubric else library.rubric_path(path, spec.id)
-    return spec, load_rubric(rubric_file, spec)
+    spec, rub, _ = _load_files(spec_arg, rubric)
+    return spec, rub
 
 
 def _slug_name(label: str, taken: set[str]) -> str:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import ExerciseNotFound
+
+if TYPE_CHECKING:
+    from grader.spec import ExerciseSpec, Rubric
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -45,3 +49,14 @@ def spec_path(spec_or_id: str | Path) -> Path:
 def rubric_path(spec_file: Path, exercise_id: str) -> Path:
     """The rubric beside the library the spec belongs to: <root>/rubrics/<id>.yaml."""
     return spec_file.resolve().parent.parent.parent / "rubrics" / f"{exercise_id}.yaml"
+
+
+def load(spec_or_id: str | Path, rubric: str | Path | None = None) -> tuple[ExerciseSpec, Rubric, Path]:
+    """The spec (a file or a library id), its rubric (``rubric`` or the library's) and the
+    rubric's file, both validated."""
+    from grader.spec import load_rubric, load_spec
+
+    path = spec_path(spec_or_id)
+    spec = load_spec(path)
+    rubric_file = Path(rubric) if rubric else rubric_path(path, spec.id)
+    return spec, load_rubric(rubric_file, spec), rubric_file

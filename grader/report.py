@@ -60,6 +60,18 @@ def cell_hints(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
             for c in outcome.cells if c.hint]
 
 
+def training_summary(fits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every ``Model.fit`` the grader logged in the kernel, for the instructor: cell, epochs asked /
+    allowed / run, batch size, validation, seconds, and whether a callback or the grader's budget
+    stopped it."""
+    keep = ("cell", "epochs_asked", "epochs_allowed", "epochs_run", "batch_size", "validation", "seconds",
+            "time_budget_stopped")
+    return [{**{k: f.get(k) for k in keep},
+             "stopped_by_callback": any(isinstance(cb.get("stopped_epoch"), int) and cb["stopped_epoch"] > 0
+                                        for cb in f.get("callbacks") or [] if isinstance(cb, dict))}
+            for f in fits]
+
+
 def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: ExecutionOutcome,
           scored: list[ScoredCheck], lang: str, timings: dict[str, float]) -> dict[str, Any]:
     checks = []
@@ -109,6 +121,7 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
             "isolation_notes": isolation_notes(outcome, lang),
             "resources": outcome.resources,
             "kernel": outcome.kernel,
+            "training": training_summary(outcome.fits),
             "limit": outcome.limit,
             "seed": outcome.seed,
             "versions": {**outcome.versions, "grader": __version__, "platform": platform.platform()},

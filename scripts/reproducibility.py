@@ -22,13 +22,10 @@ sys.path.insert(0, str(ROOT))
 
 from grader import library  # noqa: E402
 from grader.pipeline import GradeOptions, grade_one  # noqa: E402
-from grader.spec import load_rubric, load_spec  # noqa: E402
 
 
 def measure(exercise: str, runs: int, profile: str) -> dict[str, object]:
-    spec_file = library.spec_path(exercise)
-    spec = load_spec(spec_file)
-    rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
+    spec, rubric, _ = library.load(exercise)
     chosen = profile if profile in spec.profiles else "full"
     scores, values, seconds = [], [], []
     for _ in range(runs):

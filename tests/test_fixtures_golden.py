@@ -14,7 +14,6 @@ import pytest
 
 from grader import library
 from grader.pipeline import GradeOptions, grade_one
-from grader.spec import load_rubric, load_spec
 from tests.conftest import FIXTURES
 from tests.fixtures import variants
 
@@ -110,9 +109,7 @@ _cache: dict[tuple[str, str], dict[str, Any]] = {}
 def graded(exercise: str, name: str, tmp: Path) -> dict[str, Any]:
     key = (exercise, name)
     if key not in _cache:
-        spec_file = library.spec_path(exercise)
-        spec = load_spec(spec_file)
-        rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
+        spec, rubric, _ = library.load(exercise)
         nb = FIXTURES / exercise / f"{name}.ipynb"
         profile = EXPECT.get(key, {}).get("profile", PROFILE.get(exercise))
         opts = GradeOptions(cell_timeout=CELL_TIMEOUT, out_dir=tmp, profile=profile)
@@ -153,9 +150,7 @@ def test_fixture_outcome(exercise: str, name: str, tmp_path: Path, update_golden
 @pytest.mark.parametrize("exercise", library.exercise_ids())
 def test_reference_scores_full_marks(exercise: str, tmp_path: Path) -> None:
     """Every reference, offline, from the shared datasets (under its ci profile when it trains)."""
-    spec_file = library.spec_path(exercise)
-    spec = load_spec(spec_file)
-    rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
+    spec, rubric, _ = library.load(exercise)
     report = grade_one(spec, rubric, spec.resolve(spec.reference),
                        GradeOptions(out_dir=tmp_path, profile=PROFILE.get(exercise)))
     failing = [(c["id"], c["message"]) for c in report["checks"] if c["status"] != "pass"]
@@ -170,9 +165,7 @@ def test_reference_scores_full_marks(exercise: str, tmp_path: Path) -> None:
 def test_statement_runs_and_earns_little(exercise: str, tmp_path: Path) -> None:
     """What students receive runs as handed out (placeholders and all) and is not a solution;
     every check still says something the student can act on."""
-    spec_file = library.spec_path(exercise)
-    spec = load_spec(spec_file)
-    rubric = load_rubric(library.rubric_path(spec_file, spec.id), spec)
+    spec, rubric, _ = library.load(exercise)
     profile = "quick" if "quick" in spec.profiles else PROFILE.get(exercise)
     report = grade_one(spec, rubric, spec.resolve(spec.statement), GradeOptions(out_dir=tmp_path, profile=profile))
     assert report["execution"]["status"] in ("ok", "error"), report["execution"]["message"]

@@ -10,15 +10,12 @@ import pytest
 
 from grader import library
 from grader.pipeline import GradeOptions, grade_one
-from grader.spec import load_rubric, load_spec
 
 pytestmark = pytest.mark.slow
 
 
 def _grade(exercise: str, seed: int = 0) -> dict[str, Any]:
-    path = library.spec_path(exercise)
-    spec = load_spec(path)
-    rubric = load_rubric(library.rubric_path(path, spec.id), spec)
+    spec, rubric, _ = library.load(exercise)
     return grade_one(spec, rubric, spec.resolve(spec.reference), GradeOptions(seed=seed))
 
 

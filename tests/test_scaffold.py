@@ -112,6 +112,35 @@ def test_the_notebook_is_found_from_jupyter_session(tmp_path: Path, monkeypatch:
     assert selfcheck.find_notebook() is None  # two of them: the student must name it
 
 
+def test_in_colab_the_current_notebook_is_asked_of_the_frontend(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Colab keeps no file on disk: ``google.colab._message`` hands over the notebook's content
+    (what Colab shows now, metadata included), which is written to a file and graded."""
+    import types
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")],
+                                        metadata={"dl_grader": {"exercise": "mnist_dropout"}})
+    asked = []
+
+    def blocking_request(kind: str, timeout_sec: float = 0) -> dict[str, object]:
+        asked.append(kind)
+        return {"ipynb": json.loads(nbformat.writes(notebook))}
+
+    colab = types.ModuleType("google.colab")
+    colab._message = types.SimpleNamespace(blocking_request=blocking_request)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setitem(sys.modules, "google.colab._message", colab._message)  # type: ignore[attr-defined]
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    found = selfcheck.find_notebook()
+    assert asked == ["get_ipynb"] and found is not None
+    saved = nbformat.read(found, as_version=4)
+    assert saved.metadata["dl_grader"]["exercise"] == "mnist_dropout" and saved.cells[0].source == "x = 1"
+    # outside Colab (no google.colab module) the frontend is not asked
+    monkeypatch.delitem(sys.modules, "google.colab")
+    assert selfcheck.find_notebook() is None and asked == ["get_ipynb"]
+
+
 SELF_CHECK = """from grader import check
 r = check({path!r}, exercise='cnn_params', quick=False)
 import json

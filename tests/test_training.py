@@ -71,6 +71,18 @@ def test_every_fit_is_logged_with_what_the_grader_saw(logged: Any) -> None:
     assert logged.artifacts["epoca"]["value"] == first["callbacks"][0]["stopped_epoch"]
 
 
+def test_the_report_lists_every_fit_for_the_instructor(logged: Any) -> None:
+    from grader.report import training_summary
+
+    first, second, third = training_summary(logged.fits)
+    assert (first["cell"], first["epochs_asked"], first["epochs_allowed"]) == (1, 4000, 50)
+    assert first["stopped_by_callback"] and first["epochs_run"] < 50
+    assert not second["stopped_by_callback"] and second["epochs_run"] == 50  # the cap stopped it
+    assert third["epochs_run"] == 1 and third["batch_size"] == 500 and third["validation"] is None
+    assert all(f["seconds"] > 0 and not f["time_budget_stopped"] for f in (first, second, third))
+    assert "x" not in first and "callbacks" not in first  # no fingerprints in the report
+
+
 def test_early_stopping_that_stopped_passes(logged: Any) -> None:
     r = check(logged, callback={"type": "EarlyStopping", "monitor": "val_accuracy", "patience": 3,
                                 "min_delta": 0.0001}, stopped_early=True, validation=True)
