@@ -91,6 +91,16 @@ class ExecutionOutcome:
         return cls(**data)
 
 
+def fit_stopped_early(fit: dict[str, Any], callback_type: str | None = None) -> bool:
+    """Whether a callback (of ``callback_type``, when given) ended this logged ``Model.fit``
+    before its allowed epochs: the grader's epoch cap or time budget does not count."""
+    cbs = [cb for cb in fit.get("callbacks") or [] if isinstance(cb, dict)
+           and (callback_type is None or cb.get("type") == callback_type)]
+    run, allowed = fit.get("epochs_run"), fit.get("epochs_allowed")
+    return (any((cb.get("stopped_epoch") or 0) > 0 for cb in cbs) and not fit.get("time_budget_stopped")
+            and isinstance(run, int) and isinstance(allowed, int) and run < allowed)
+
+
 @dataclass
 class CheckResult:
     id: str

@@ -17,7 +17,7 @@ from jinja2 import Environment
 
 from grader import __version__
 from grader.messages import fmt, render
-from grader.outcomes import ExecutionOutcome, ScoredCheck
+from grader.outcomes import ExecutionOutcome, ScoredCheck, fit_stopped_early
 from grader.spec import ExerciseSpec, Rubric
 
 REPORT_VERSION = 1
@@ -66,10 +66,7 @@ def training_summary(fits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     stopped it."""
     keep = ("cell", "epochs_asked", "epochs_allowed", "epochs_run", "batch_size", "validation", "seconds",
             "time_budget_stopped")
-    return [{**{k: f.get(k) for k in keep},
-             "stopped_by_callback": any(isinstance(cb.get("stopped_epoch"), int) and cb["stopped_epoch"] > 0
-                                        for cb in f.get("callbacks") or [] if isinstance(cb, dict))}
-            for f in fits]
+    return [{**{k: f.get(k) for k in keep}, "stopped_by_callback": fit_stopped_early(f)} for f in fits]
 
 
 def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: ExecutionOutcome,

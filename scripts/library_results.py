@@ -16,7 +16,6 @@ import os
 import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +38,6 @@ def measure(exercise: str, profile: str, seed: int) -> dict[str, object]:
         "status": execution["status"],
         "metrics": {c["id"]: c["measured"] for c in rep["checks"]
                     if c["kind"] in ("metric", "predictions") and isinstance(c["measured"], float)},
-        "fits": len(fits),
         "epochs": [f["epochs_run"] for f in fits],
         "early_stopped": sum(bool(f["stopped_by_callback"]) for f in fits),
         "train_s": round(sum(f["seconds"] or 0 for f in fits), 1),
@@ -47,6 +45,7 @@ def measure(exercise: str, profile: str, seed: int) -> dict[str, object]:
         "check_s": round(rep["timings_s"]["check"], 1),
         "wall_s": round(wall, 1),
         "isolation": execution["isolation"]["level"],
+        "versions": {k: v for k, v in execution["versions"].items() if k in ("python", "keras", "tensorflow", "numpy")},
     }
 
 
@@ -60,13 +59,6 @@ def _cpu() -> str:
     return platform.processor() or platform.machine()
 
 
-def _version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def _epochs(row: dict[str, object]) -> str:
     epochs = row["epochs"]
     assert isinstance(epochs, list)
@@ -77,14 +69,16 @@ def _epochs(row: dict[str, object]) -> str:
 
 
 def render(rows: list[dict[str, object]], profile: str, seed: int) -> str:
-    versions = ", ".join(f"{p} {v}" for p in ("keras", "tensorflow-cpu", "numpy") if (v := _version(p)))
+    versions = rows[0]["versions"] if rows else {}
+    assert isinstance(versions, dict)
+    isolation = ", ".join(sorted({str(r["isolation"]) for r in rows}))
     lines = [
         "# What each reference takes to grade",
         "",
         f"Written by `scripts/library_results.py` on {time.strftime('%Y-%m-%d')}: every reference graded once with "
-        f"`grader grade`'s engine (profile `{profile}`, seed {seed}, CPU, bubblewrap sandbox, warm checker), one "
-        f"after the other on a quiet machine: {_cpu()}, {len(os.sched_getaffinity(0))} cores, "
-        f"Python {platform.python_version()}, {versions}.",
+        f"`grader grade`'s engine (profile `{profile}`, seed {seed}, CPU, sandbox `{isolation}`, warm checker), one "
+        f"after the other on a quiet machine: {_cpu()}, {len(os.sched_getaffinity(0))} cores; in the kernel "
+        + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
         "*Training* is the seconds the grader logged inside `Model.fit` (every call), *notebook* the whole "
         "notebook in its kernel (imports and data loading included), *check* the grader's own checks in "

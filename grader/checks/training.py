@@ -23,7 +23,7 @@ from typing import Any
 
 from grader.checks import register
 from grader.checks.context import CheckContext
-from grader.outcomes import CheckResult
+from grader.outcomes import CheckResult, fit_stopped_early
 from grader.spec import CheckSpec
 
 ALLOWED = {"min_fits", "callback", "stopped_early", "validation", "batch_sizes", "not_trained_on", "reported_epoch"}
@@ -112,14 +112,9 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         return result("fail", "training.no_validation")
 
     if exp.get("stopped_early") and want_cb:
-        def stopped(f: dict[str, Any]) -> bool:
-            cbs = [cb for cb in f.get("callbacks", []) if cb.get("type") == want_cb["type"]]
-            run, allowed = f.get("epochs_run"), f.get("epochs_allowed")
-            return (any((cb.get("stopped_epoch") or 0) > 0 for cb in cbs) and not f.get("time_budget_stopped")
-                    and isinstance(run, int) and isinstance(allowed, int) and run < allowed)
-
-        if any(stopped(f) for f in chosen):
-            chosen = [f for f in chosen if stopped(f)]
+        stopped = [f for f in chosen if fit_stopped_early(f, want_cb["type"])]
+        if stopped:
+            chosen = stopped
         else:
             last = chosen[-1]
             capped = (isinstance(last.get("epochs_asked"), int) and isinstance(last.get("epochs_allowed"), int)
