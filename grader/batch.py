@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import limits
-from grader.errors import UsageError
+from grader.errors import UsageError, is_disk_full
 
 SUFFIXES = (".ipynb", ".py", ".zip")
 _SKIP_PARTS = ("__MACOSX", ".ipynb_checkpoints", ".git")
@@ -59,10 +59,13 @@ def _candidates(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def collect(source: Path, workdir: Path | None = None) -> list[Submission]:
-    """Every submission under ``source`` (a folder, a zip of the class, or single files)."""
+def collect(source: Path, workdir: Path | None = None, unpacked: list[Path] | None = None) -> list[Submission]:
+    """Every submission under ``source`` (a folder, a zip of the class, or single files). A zip
+    of the class is unpacked into a new folder, appended to ``unpacked``: the caller removes it."""
     if source.is_file() and source.suffix.lower() == ".zip" and _is_class_zip(source):
-        target = Path(tempfile.mkdtemp(prefix="dlg-class-", dir=workdir))
+        target = Path(tempfile.mkdtemp(prefix=f"dlg-class-{os.getpid()}-", dir=workdir))  # pid: grader.cleanup
+        if unpacked is not None:
+            unpacked.append(target)
         _safe_extract(source, target)
         return collect(target)
     if source.is_file():
@@ -272,14 +275,30 @@ def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: Any, workers:
                 try:
                     report, seconds = fut.result()
                 except Exception as exc:  # the worker died (killed, out of memory) or the grader broke
+                    if is_disk_full(exc):  # no report can be written: the whole batch stops (grader.cli)
+                        raise
                     report, seconds = crashed_report(job, exc), 0.0
                     if "BrokenProcessPool" in type(exc).__name__:
                         pool.shutdown(wait=False, cancel_futures=True)
                         pending = [running.pop(f) for f in list(running)] + pending
                         pool = new_pool()
                 on_done(job, report, seconds)
+    except Exception:  # the batch stops (a full disk …): the notebooks still running would be lost anyway
+        _terminate(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers now (their kernels die with them)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        try:
+            proc.terminate()
+        except Exception:
+            pass
 
 
 def crashed_report(job: Job, exc: BaseException) -> dict[str, Any]:

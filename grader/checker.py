@@ -81,9 +81,11 @@ def _cold(req: Path, res: Path, cwd: str, timeout: float) -> str | None:
 
 
 def check(spec: ExerciseSpec, outcome: ExecutionOutcome, artifacts_dir: Path | None,
-          data_dir: Path | None = None, timeout: float = CHECKER_TIMEOUT) -> list[CheckResult]:
-    """Run the checks in a clean child process; never raises for a check failure."""
-    with tempfile.TemporaryDirectory(prefix="dlg-check-") as tmp:
+          data_dir: Path | None = None, timeout: float = CHECKER_TIMEOUT,
+          confinement: dict[str, Any] | None = None) -> list[CheckResult]:
+    """Run the checks in a clean child process; never raises for a check failure. What held
+    in that process (``confine``) is written into ``confinement`` when one is given."""
+    with tempfile.TemporaryDirectory(prefix=f"dlg-check-{os.getpid()}-") as tmp:
         req, res = _write_request(Path(tmp), spec, outcome, artifacts_dir, data_dir)
         zygote = shared_zygote()
         problem = zygote.run(req, res, tmp, timeout) if zygote is not None else Zygote.UNAVAILABLE
@@ -92,7 +94,10 @@ def check(spec: ExerciseSpec, outcome: ExecutionOutcome, artifacts_dir: Path | N
         if problem is not None:
             return [CheckResult(id=c.id, kind=c.kind, status="error", message="check.crashed",
                                 params={"error": str(problem)[:300]}, public=c.public) for c in spec.checks]
-        return [CheckResult.from_json(r) for r in json.loads(res.read_text())]
+        answer = json.loads(res.read_text())
+        if confinement is not None:
+            confinement.update(answer.get("confinement") or {})
+        return [CheckResult.from_json(r) for r in answer["results"]]
 
 
 # --------------------------------------------------------------------------- warm checker
@@ -111,7 +116,7 @@ class Zygote:
         self._lock = threading.Lock()
         self._ready = False
         self.requests = 0
-        self.folder = tempfile.mkdtemp(prefix="dlg-zygote-")
+        self.folder = tempfile.mkdtemp(prefix=f"dlg-zygote-{os.getpid()}-")
 
     def start(self) -> None:
         """Start importing (returns at once; the first ``run`` waits for the imports)."""
@@ -314,12 +319,42 @@ def main(argv: list[str] | None = None) -> int:
     req_path, out_path = args[:2]
     req: dict[str, Any] = json.loads(Path(req_path).read_text())
     spec = load_spec(req["spec"]).with_profile(req.get("profile"))
+    confinement = confine(str(Path(out_path).resolve().parent), spec.budget.checker_memory_mb)
     outcome = ExecutionOutcome.from_json(req["outcome"])
     artifacts = Path(req["artifacts_dir"]) if req.get("artifacts_dir") else None
     data_dir = Path(req["data_dir"]) if req.get("data_dir") else None
     results = run_checks(spec, outcome, artifacts, data_dir)
-    Path(out_path).write_text(json.dumps([asdict(r) for r in results], default=_jsonable))
+    Path(out_path).write_text(json.dumps({"results": [asdict(r) for r in results], "confinement": confinement},
+                                         default=_jsonable))
     return 0
+
+
+def confine(folder: str, memory_mb: int) -> dict[str, Any]:
+    """Treat what the checker reads as hostile: from here on this process may add at most
+    ``memory_mb`` of address space, writes nowhere but ``folder`` (as root: a read-only mount
+    namespace), holds no capability and runs under the seccomp filter (``grader.jail``)."""
+    import resource
+    import tempfile
+
+    from grader import jail
+
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = folder
+    state: dict[str, Any] = {"memory_mb": memory_mb}
+    try:
+        status = Path("/proc/self/status").read_text()
+        size_kb = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmSize:")))
+        cap = size_kb * 1024 + memory_mb * limits.MiB
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (OSError, ValueError, StopIteration):
+        state["memory_mb"] = None
+    state["read_only"] = jail.read_only_view([folder])
+    try:
+        state.update(jail.harden())
+    except OSError as exc:  # no capabilities to drop (already unprivileged), or no seccomp here
+        state["harden_error"] = str(exc)
+    return state
 
 
 def _jsonable(obj: Any) -> Any:

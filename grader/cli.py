@@ -8,6 +8,7 @@ Exit codes: 0 every check passed (``check``) / the command succeeded; 1 some che
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from grader.errors import ExerciseNotFound, GraderError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_GRADED, EXIT_USAGE = 0, 1, 2, 3
 NOT_GRADED = ("invalid_notebook", "kernel_failed")
+DISK_FULL = "grader.disk_full"  # ctx.meta: turns a full disk into the command's message (see grade)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -80,9 +82,25 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except GraderError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        except Exception as exc:
+            from grader.errors import is_disk_full
+            from grader.safetext import visible
+
+            explain = ctx.meta.get(DISK_FULL)
+            error = explain(exc) if explain is not None and is_disk_full(exc) else exc
+            if not isinstance(error, GraderError):
+                raise
+            click.echo(f"error: {visible(str(error))}", err=True)  # paths and names may hold escapes
+            ctx.exit(error.exit_code)
+
+
+def _sources_exist(paths: tuple[Path, ...] | list[Path], lang: str) -> None:
+    """A path that does not exist is bad usage (exit 3), named in the message."""
+    from grader.messages import render
+
+    for path in paths:
+        if not path.exists():
+            raise UsageError(render("cli.no_such_file", {"path": str(path)}, lang))
 
 
 @click.group(cls=_Group)
@@ -122,11 +140,17 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     SUBMISSIONS are notebooks, folders or zips, including the downloads of Moodle, Canvas and
     Gradescope (the student comes from the layout). Results go to a SQLite store as they
     finish: running the same command again grades only what is missing."""
-    from grader import batch
+    import shutil
+
+    from grader import batch, cleanup
+    from grader.messages import render
     from grader.pipeline import GradeOptions, kernel_limits, prepare
+    from grader.safetext import json_safe, visible
     from grader.store import Store, exercise_fingerprint, file_sha256, result_key
 
+    cleanup.sweep()  # what graders killed with kill -9 left (temporary folders, cgroups)
     exercise, rub, rubric_file = _load_files(spec, rubric)
+    _sources_exist(submissions, lang)
     gpu_workers = None
     if gpus > 0:
         from grader.limits import gpu_total_mb
@@ -138,17 +162,36 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
                         gpu_memory_mb=gpu_memory)
     prepared = prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
-    subs = [s for source in submissions for s in batch.collect(source)]
+    ctx = click.get_current_context()
+    unpacked: list[Path] = []  # class zips' folders: removed when the command ends, even on error or Ctrl-C
+
+    @ctx.call_on_close
+    def _remove_unpacked() -> None:
+        for folder in unpacked:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    subs = []
+    for source in submissions:
+        before = len(unpacked)
+        found = batch.collect(source, unpacked=unpacked)
+        if len(unpacked) > before and not quiet:  # a zip of the whole class: say what it held
+            click.echo(render("cli.class_zip", {"n": len(found), "zip": visible(source.name)}, lang), err=True)
+        subs += found
     if not subs:
         raise UsageError(f"no notebooks found in {', '.join(map(str, submissions))} (looked for {', '.join(batch.SUFFIXES)})")
+    # a full disk from here on stops the batch with what to do and how many results the store keeps
+    state: dict[str, Any] = {"store": None, "keys": []}
+    store_file = store_path or out / "results.sqlite"
+    ctx.meta[DISK_FULL] = lambda exc: _disk_full(exc, out, store_file, state, lang)
     out.mkdir(parents=True, exist_ok=True)
-    store = Store(store_path or out / "results.sqlite")
+    store = state["store"] = Store(store_file)
     fingerprint = exercise_fingerprint(Path(str(exercise.path)), rubric_file, profile)
     taken: set[str] = set()
     jobs = []
     for sub in subs:
         key = result_key(file_sha256(sub.path), fingerprint, seed=seed, lang=lang, device=device)
         jobs.append(batch.Job(sub, key, out / _slug_name(sub.label, taken)))
+    state["keys"] = [j.key for j in jobs]
     cached = set() if regrade else store.keys([j.key for j in jobs])
     todo = [j for j in jobs if j.key not in cached]
     n_workers = workers or gpu_workers or batch.default_workers(kernel_limits(prepared, base).memory_mb)
@@ -163,7 +206,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
         results[job.key] = (report, seconds, from_store)
         line = _result_line(job, report, seconds, from_store)
         if jsonl:
-            click.echo(json.dumps(line, ensure_ascii=False))
+            click.echo(json_safe(json.dumps(line, ensure_ascii=False)))
         progress.advance(line, report, console if len(jobs) == 1 and not (quiet or jsonl) else None)
 
     for job in jobs:
@@ -176,7 +219,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     with progress:
         batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=gpus, warm=warm)
     summary = [_result_line(j, *results[j.key]) for j in jobs if j.key in results]
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    (out / "summary.json").write_text(json_safe(json.dumps(summary, indent=2, ensure_ascii=False)), encoding="utf-8")
     _class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)
     store.close()
     graded = sum(1 for line in summary if not line["cached"])
@@ -185,9 +228,34 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     (err_console if jsonl else console).print(msg, markup=False)
 
 
+def _disk_full(exc: BaseException, out: Path, store_file: Path, state: dict[str, Any], lang: str) -> GraderError:
+    """The message for a full disk: which folder, and how many of this batch's results the store
+    holds (they stay: the same command run again grades only the others)."""
+    import sqlite3
+    import tempfile
+
+    from grader.errors import DiskFull
+
+    folder = store_file.parent if isinstance(exc, sqlite3.Error) else out
+    name = getattr(exc, "filename", None)
+    if isinstance(exc, OSError) and name:
+        path = Path(os.fsdecode(name)).absolute()
+        folder = next((f for f in (out, store_file.parent, Path(tempfile.gettempdir()))
+                       if path.is_relative_to(f.absolute())), path.parent)
+    kept = 0
+    try:
+        store = state["store"]
+        if store is not None:
+            kept = len(store.keys(state["keys"])) if state["keys"] else store.count()
+    except Exception:
+        pass
+    return DiskFull.of(folder, kept, lang)
+
+
 def _class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exercise: Any, lang: str) -> None:
     """Gradebook, JUnit, Gradescope results and HTML pages (grader.gradebook)."""
     from grader import gradebook
+    from grader.safetext import json_safe
 
     rows = [(job.submission, report, seconds) for job, report, seconds in done]
     gradebook.write_gradebook([(s, r) for s, r, _ in rows], out / "gradebook.csv")
@@ -196,7 +264,8 @@ def _class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exe
     for job, report, _ in done:
         if report.get("checks") and job.out_dir.is_dir():
             (job.out_dir / "results.json").write_text(
-                json.dumps(gradebook.gradescope_results(report), indent=2, ensure_ascii=False))
+                json_safe(json.dumps(gradebook.gradescope_results(report), indent=2, ensure_ascii=False)),
+                encoding="utf-8")
             gradebook.write_student_html(report, job.out_dir)
             hrefs[job.submission.label] = f"{job.out_dir.name}/report.html"
     gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs)
@@ -250,9 +319,11 @@ class _Progress:
                 from grader.report import print_summary
 
                 print_summary(report, table_console)
+            from grader.safetext import visible
+
             mark = "=" if line["cached"] else ("✔" if report.get("score") == report.get("max_score") else "•")
             score = f"{_num(line['score'])}/{_num(line['max_score'])}"
-            self.bar.console.print(f"{mark} {line['student']:<32} {score:>9}  {line['execution']:<16} "
+            self.bar.console.print(f"{mark} {visible(str(line['student'])):<32} {score:>9}  {line['execution']:<16} "
                                    f"{line['seconds']:>6.1f} s" + ("  (guardado)" if line["cached"] else ""),
                                    markup=False, highlight=False)
         self.bar.advance(self.task)
@@ -284,9 +355,13 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
 
     Exit codes: 0 every public check passes (or the score reaches --min-score), 1 some fail,
     2 the notebook could not be graded, 3 bad usage or exercise."""
+    from grader import cleanup
     from grader.pipeline import GradeOptions, grade_one, prepare
     from grader.report import print_summary, student_view, to_summary
+    from grader.safetext import json_safe
 
+    cleanup.sweep()  # what graders killed with kill -9 left (temporary folders, cgroups)
+    _sources_exist([notebook], lang)  # "no such file" (exit 3), not "download the .ipynb again"
     if exercise is None:
         exercise = _exercise_of(notebook)
     spec, rub = _load(exercise)
@@ -299,7 +374,7 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
     rep = grade_one(spec, rub, notebook, opts)
     view = student_view(rep)
     if as_json:
-        click.echo(json.dumps(view, indent=2, ensure_ascii=False, default=str))
+        click.echo(json_safe(json.dumps(view, indent=2, ensure_ascii=False, default=str)))
     else:
         print_summary(rep, _console(), public_only=True)
     if junit is not None:

@@ -89,6 +89,10 @@ class Dataset:
     keras_module: str | None = None
     class_names: tuple[str, ...] = ()
     note: str = ""  # said in `grader data list` (e.g. a subset)
+    # files written into the student's folder at provision time, built from the dataset's
+    # student files (never from hidden ones) by derived_files(): the names, archives and
+    # formats students download (iris.csv, titanic.zip …)
+    derived: tuple[str, ...] = ()
 
     def file(self, name: str) -> DataFile | None:
         return next((f for f in self.files if f.name == name), None)
@@ -119,7 +123,8 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in (
     Dataset(
         "iris", "Iris (scikit-learn)", (), (Layout("", (), "sklearn"),),
         class_names=("setosa", "versicolor", "virginica"),
-        note="ships with scikit-learn",
+        note="ships with scikit-learn; the CSV files students download are generated from it",
+        derived=("iris.csv", "Iris.csv", "iris.data", "iris_training.csv", "iris_test.csv"),
     ),
     Dataset(
         "spirals", "Two spirals (TensorFlow Playground), generated", (), (Layout("", (), "generated"),),
@@ -175,7 +180,11 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in (
         (DataFile("sonar.csv", "3079c09b5d2789a0f96aff82c28e5164fafe2495c5f8da96c6c256c1bd25763f",
                   _UCI + "undocumented/connectionist-bench/sonar/sonar.all-data"),),
         (Layout("sonar", ("sonar.csv",), "csv"),),
-        student_names={"sonar.csv": ("sonar.csv", "Sonar.csv", "sonar.all-data", "sonar_data.csv")},
+        # sonar_dataset.csv: codebasics' tutorial; sonar.all-data.csv: Kaggle's "Mines vs Rocks";
+        # "Copy of sonar data.csv": the "Rock vs Mine" Colab project
+        student_names={"sonar.csv": ("sonar.csv", "Sonar.csv", "sonar.all-data", "sonar_data.csv",
+                                     "sonar_dataset.csv", "sonar.all-data.csv", "sonar data.csv",
+                                     "Copy of sonar data.csv")},
         class_names=("R", "M"),
     ),
     Dataset(
@@ -194,6 +203,9 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in (
         },
         class_names=("died", "survived"),
         note="test_labels.csv is grader-only; `data fetch` derives it from titanic3",
+        # Kaggle's competition files: the gender baseline and the archive `kaggle competitions
+        # download -c titanic` saves (train.csv, test.csv, gender_submission.csv)
+        derived=("gender_submission.csv", "titanic.zip"),
     ),
     Dataset(
         "optdigits", "Optical handwritten digits, 8x8 (UCI)",
@@ -212,11 +224,24 @@ REGISTRY: dict[str, Dataset] = {d.name: d for d in (
     ),
 )}
 
-# URLs students read datasets from, answered from the provisioned copy inside the kernel
+_GITHUB = "https://raw.githubusercontent.com/"
+_TF_DATA = ("https://storage.googleapis.com/download.tensorflow.org/data/",
+            "https://download.tensorflow.org/data/", "http://download.tensorflow.org/data/")
+
+# URLs students read datasets from, answered from the provisioned copy inside the kernel:
+# URL -> (dataset, file); the file is a registered source (its first student name is read) or
+# one of the dataset's derived files. Each one serves the same bytes as the URL (checked against
+# the published files when added), except the iris files, which are generated (see _iris_files).
 KNOWN_URLS: dict[str, tuple[str, str]] = {
     _UCI + "undocumented/connectionist-bench/sonar/sonar.all-data": ("sonar", "sonar.csv"),
+    _GITHUB + "jbrownlee/Datasets/master/sonar.csv": ("sonar", "sonar.csv"),
     _UCI + "optdigits/optdigits.tra": ("optdigits", "optdigits.tra"),
     _UCI + "optdigits/optdigits.tes": ("optdigits", "optdigits.tes"),
+    _GITHUB + "datasciencedojo/datasets/master/titanic.csv": ("titanic", "train.csv"),
+    _UCI + "iris/iris.data": ("iris", "iris.data"),
+    _GITHUB + "jbrownlee/Datasets/master/iris.csv": ("iris", "iris.data"),
+    _GITHUB + "mwaskom/seaborn-data/master/iris.csv": ("iris", "iris.csv"),
+    **{base + name: ("iris", name) for base in _TF_DATA for name in ("iris_training.csv", "iris_test.csv")},
 }
 
 
@@ -413,3 +438,95 @@ def kernel_source(found: Located) -> dict[str, Any] | None:
         return None
     return {"module": ds.keras_module, "format": found.layout.format,
             "files": {f: str(p) for f, p in found.paths.items()}}
+
+
+# --------------------------------------------------------------------------- derived student files
+# UCI's iris.data has two rows that differ from Fisher's paper; scikit-learn's copy corrects them
+# (its DESCR says so: row 35 should be 4.9,3.1,1.5,0.2 and row 38 4.9,3.6,1.4,0.1). The files
+# students download from UCI, Kaggle and TensorFlow carry UCI's values: (row, column, value).
+_IRIS_UCI_ERRATA = ((34, 3, 0.1), (37, 1, 3.1), (37, 2, 1.5))
+# TensorFlow's premade-estimator files, as rows of UCI's iris.data: iris_training.csv is the first
+# 120, iris_test.csv the last 30, in the files' order (matched row by row against copies of
+# both files; identical rows are interchangeable). The files are generated byte for byte.
+_TF_IRIS_ROWS = (
+    132, 93, 106, 9, 18, 42, 31, 141, 65, 21, 59, 52, 14, 5, 117, 56, 143, 105, 115, 15, 124, 128,
+    16, 134, 129, 27, 92, 149, 84, 77, 87, 98, 51, 112, 126, 120, 110, 114, 19, 45, 131, 101, 145,
+    44, 29, 119, 11, 118, 22, 125, 49, 75, 71, 35, 50, 138, 130, 142, 148, 60, 69, 140, 146, 137,
+    68, 107, 38, 109, 116, 7, 2, 58, 36, 135, 127, 34, 80, 96, 78, 111, 10, 63, 54, 94, 136, 37,
+    76, 55, 83, 40, 147, 73, 17, 3, 104, 6, 47, 122, 70, 46, 1, 57, 41, 67, 26, 28, 48, 4, 64, 30,
+    123, 99, 25, 100, 43, 90, 95, 8, 12, 81, 61, 139, 23, 85, 89, 97, 33, 133, 88, 108, 102, 13,
+    121, 53, 62, 0, 79, 24, 39, 113, 20, 66, 103, 72, 82, 91, 32, 86, 144, 74,
+)
+
+
+def _iris_files(_: Located) -> dict[str, bytes]:
+    """Iris under the names and formats students download it, from scikit-learn's copy:
+
+    * ``iris.csv`` — seaborn-data's (``sepal_length,…,species``; scikit-learn's values), which
+      ``seaborn.load_dataset('iris')`` and many GitHub copies serve;
+    * ``Iris.csv`` — Kaggle's (``Id,SepalLengthCm,…,Species`` with ``Iris-setosa``; UCI's values);
+    * ``iris.data`` — UCI's (no header, ``Iris-setosa``, a blank last line; UCI's values);
+    * ``iris_training.csv`` / ``iris_test.csv`` — TensorFlow's (a ``120,4,setosa,versicolor,
+      virginica`` first row, integer labels; TensorFlow's own 120/30 split and row order).
+    """
+    from sklearn.datasets import load_iris
+
+    data = load_iris()
+    fixed = [[float(v) for v in row] for row in data.data]
+    uci = [list(row) for row in fixed]
+    for row, col, value in _IRIS_UCI_ERRATA:
+        uci[row][col] = value
+    target = [int(t) for t in data.target]
+    species = ("setosa", "versicolor", "virginica")
+
+    def num(row: list[float]) -> str:
+        return ",".join(f"{v:.1f}" for v in row)
+
+    def tf(rows: tuple[int, ...]) -> str:
+        return f"{len(rows)},4,{','.join(species)}\n" + "".join(f"{num(uci[i])},{target[i]}\n" for i in rows)
+
+    texts = {
+        "iris.csv": "sepal_length,sepal_width,petal_length,petal_width,species\n"
+                    + "".join(f"{num(r)},{species[t]}\n" for r, t in zip(fixed, target)),
+        "Iris.csv": "Id,SepalLengthCm,SepalWidthCm,PetalLengthCm,PetalWidthCm,Species\n"
+                    + "".join(f"{i + 1},{num(r)},Iris-{species[t]}\n" for i, (r, t) in enumerate(zip(uci, target))),
+        "iris.data": "".join(f"{num(r)},Iris-{species[t]}\n" for r, t in zip(uci, target)) + "\n",
+        "iris_training.csv": tf(_TF_IRIS_ROWS[:120]),
+        "iris_test.csv": tf(_TF_IRIS_ROWS[120:]),
+    }
+    return {name: text.encode() for name, text in texts.items()}
+
+
+def _titanic_files(found: Located) -> dict[str, bytes]:
+    """Kaggle's ``gender_submission.csv`` (every female test passenger survives: Kaggle's own
+    example submission, computed from the public test.csv — not from the hidden labels) and
+    ``titanic.zip`` as ``kaggle competitions download -c titanic`` saves it."""
+    import csv
+    import io
+    import zipfile
+
+    train, test = found.path("train.csv").read_bytes(), found.path("test.csv").read_bytes()
+    rows = csv.DictReader(io.StringIO(test.decode("utf-8")))
+    gender = "PassengerId,Survived\n" + "".join(
+        f"{r['PassengerId']},{1 if r['Sex'] == 'female' else 0}\n" for r in rows)
+    files = {"gender_submission.csv": gender.encode(), "test.csv": test, "train.csv": train}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2018, 12, 11, 0, 0, 0)), content,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return {"gender_submission.csv": files["gender_submission.csv"], "titanic.zip": buffer.getvalue()}
+
+
+_DERIVED: dict[str, Any] = {"iris": _iris_files, "titanic": _titanic_files}
+
+
+def derived_files(found: Located) -> dict[str, bytes]:
+    """Name → content of the files generated for the student's folder (see ``Dataset.derived``)."""
+    builder = _DERIVED.get(found.dataset.name)
+    if builder is None:
+        return {}
+    out: dict[str, bytes] = builder(found)
+    if tuple(out) != found.dataset.derived:
+        raise AssertionError(f"{found.dataset.name}: derived files {sorted(out)} are not the declared ones")
+    return out

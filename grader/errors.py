@@ -59,3 +59,35 @@ class UsageError(GraderError, ValueError):
     @classmethod
     def bad_option(cls, option: str, value: object, allowed: str) -> UsageError:
         return cls(f"option {option}: got {value!r}; allowed: {allowed}")
+
+
+class DiskFull(GraderError):
+    """The disk of the output folder (or the results store) filled up: the batch stops, what was
+    committed to the store stays, and the same command run again grades only what is missing."""
+
+    exit_code = 2
+
+    @classmethod
+    def of(cls, folder: Path | str, kept: int, lang: str = "es") -> DiskFull:
+        from grader.messages import render
+
+        return cls(render("cli.disk_full", {"folder": str(folder), "kept": kept}, lang))
+
+
+_SQLITE_FULL = 13  # SQLITE_FULL; SQLITE_IOERR_SHMSIZE (4874) when the WAL index cannot grow
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """A full disk or an exceeded quota, from the OS (ENOSPC, EDQUOT) or from SQLite."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, DiskFull):
+        return True
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return (code is not None and (code & 0xFF == _SQLITE_FULL or code == 4874)) \
+            or "database or disk is full" in str(exc)
+    return False

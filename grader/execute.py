@@ -16,6 +16,7 @@ when the whole notebook's budget is spent. Each limit hit is its own outcome sta
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -28,7 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import zmq
+import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -36,7 +40,13 @@ from grader import artifacts, intake, legacy, limits, sandbox
 from grader.outcomes import CellOutcome, ExecutionOutcome
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
-CELL_OUTPUT_LIMIT = 100_000  # characters of output kept per cell
+CELL_OUTPUT_LIMIT = 100_000  # bytes of text output kept per cell (as executed.ipynb stores it)
+CELL_DATA_LIMIT = 2_000_000  # bytes of images and other rich output kept per cell
+ERROR_LIMIT = 8_000  # bytes of a cell's error kept once its budget is spent (the error decides its status)
+_OUTPUT_COST = 100  # bytes executed.ipynb spends on each output besides its content
+_LINE_COST = 12  # bytes nbformat adds for each line of a text it stores (indent, quotes, comma)
+_OUTPUT_MESSAGES = {"stream", "error", "display_data", "execute_result", "update_display_data", "comm_open",
+                    "comm_msg"}
 TAIL_LIMIT = 8_000
 TRUNCATED = "\n[... output truncated by the grader ...]\n"
 EXPORT_TIMEOUT = 120
@@ -71,6 +81,24 @@ class IsolatedKernelManager(AsyncKernelManager):
 
     prefix: list[str] = []
     interrupt_by_message = False
+    owner: int | None = None  # the unprivileged uid the kernel runs as (it must read the file)
+    # ZMQ_MAXMSGSIZE of the client's sockets: ZMQ drops the connection of a kernel that sends a
+    # larger message, before buffering it (BoundedClient.connection_dropped sees it); 0: none
+    max_message: int = 0
+
+    def client(self, **kwargs: Any) -> Any:
+        if self.max_message and "context" not in kwargs:
+            context = zmq.asyncio.Context()
+            context.setsockopt(zmq.MAXMSGSIZE, self.max_message)  # a default of every socket made in it
+            kc = super().client(context=context, **kwargs)
+            kc._created_context = True  # the client destroys it when its channels stop
+            return kc
+        return super().client(**kwargs)
+
+    def write_connection_file(self, **kwargs: Any) -> None:
+        super().write_connection_file(**kwargs)
+        if self.owner is not None and self.connection_file:
+            os.chown(self.connection_file, self.owner, self.owner)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
@@ -87,27 +115,169 @@ class IsolatedKernelManager(AsyncKernelManager):
 
 
 class BoundedClient(NotebookClient):
-    """nbclient's client with a cap on the output kept per cell (Keras progress bars) and a
-    count of all output received, which the watchdog limits."""
+    """nbclient's client that keeps a bounded amount of output, and counts all it receives.
+
+    Every output message is measured as executed.ipynb will store it (JSON, lines split) and
+    cut, before it is stored, to what is left of the cell's budget (``CELL_OUTPUT_LIMIT``
+    bytes of text, ``CELL_DATA_LIMIT`` of images and other rich output) and of the notebook's
+    (``output_budget``, the output limit): a huge first message is cut like any other, and
+    images count. A cell's error is kept even past the budget (cut to ``ERROR_LIMIT``, one per
+    cell): it decides the cell's status. What arrives counts toward the watchdog's output
+    limit; a single message larger than the limit never arrives: ZMQ drops the connection
+    (``IsolatedKernelManager.max_message``), which ``connection_dropped`` reports."""
 
     watchdog: limits.Watchdog | None = None
+    output_budget: int = 20 * limits.MiB
 
-    def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept = 0  # bytes of output stored in the notebook so far
+        self._cell: dict[str, Any] = {}
+        self._monitors: list[Any] = []
+
+    async def async_execute_cell(self, cell: Any, cell_index: int, execution_count: int | None = None,
+                                 store_history: bool = True) -> Any:
+        self._cell = {"text": 0, "data": 0, "error": False, "cut": False}
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+    execute_cell = run_sync(async_execute_cell)
+
+    def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
+        content = msg.get("content")
+        if msg.get("msg_type") in _OUTPUT_MESSAGES and isinstance(content, dict):
+            try:
+                keep = self._admit(msg["msg_type"], msg, content)
+            except RecursionError:  # content nested too deeply to measure: not stored
+                keep = False
+            out = super().process_message(msg, cell, cell_index) if keep else None
+            if self._cell.get("cut") and not self._cell.get("marked"):  # said once per cell
+                self._cell["marked"] = True
+                cell.outputs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED))
+            return out
+        return super().process_message(msg, cell, cell_index)
+
+    def _admit(self, kind: str, msg: dict[str, Any], content: dict[str, Any]) -> bool:
+        """Count the message, cut ``content`` in place to the budgets left; False: store nothing."""
+        try:
+            size = _stored_size(content, strict=True)
+        except UnicodeEncodeError:  # a lone surrogate (a forged message): nbformat could not write it
+            fixed = json.loads(json.dumps(content, ensure_ascii=False).encode("utf-8", "replace"))
+            content.clear()
+            content.update(fixed)
+            size = _stored_size(content)
+        size += sum(getattr(b, "nbytes", None) or len(b) for b in msg.get("buffers") or [])
         if self.watchdog is not None:
-            content = msg.get("content", {})
-            self.watchdog.add_output(len(content.get("text", "")) + len(str(content.get("data", ""))))
-        size = sum(len(o.get("text", "")) + len(str(o.get("data", ""))) for o in outs)
-        if size > CELL_OUTPUT_LIMIT:
-            if not outs or outs[-1].get("text") != TRUNCATED:
-                outs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED))
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+            self.watchdog.add_output(size)
+        budget = "text" if kind in ("stream", "error") else "data"
+        cell_room = (CELL_OUTPUT_LIMIT if budget == "text" else CELL_DATA_LIMIT) - self._cell.get(budget, 0)
+        room = min(cell_room, self.output_budget - self.kept)
+        if size <= room:
+            self._take(budget, size)
+            return True
+        self._cell["cut"] = True
+        if kind == "error":  # its status depends on it: the name, the message, the traceback's end
+            if self._cell.get("error"):
+                return False
+            self._cell["error"] = True
+            content["ename"] = str(content.get("ename", ""))[:200]
+            content["evalue"] = str(content.get("evalue", ""))[:1000]
+            lines: list[Any] = content["traceback"] if isinstance(content.get("traceback"), list) else []
+            kept: list[str] = []
+            left = ERROR_LIMIT - _stored_size(content["ename"]) - _stored_size(content["evalue"])
+            for line in reversed(lines):
+                line = _head(str(line), left)
+                if not line:
+                    break
+                kept.insert(0, line)
+                left -= _stored_size(line)
+            content["traceback"] = kept
+            self._take(budget, _stored_size(content))
+            return True
+        # what the text may take: the room less the message's other fields (and their keys)
+        room -= _stored_size({k: v for k, v in content.items() if k not in ("text", "data", "metadata")}) + 64
+        room += _OUTPUT_COST  # counted once
+        if kind == "stream":
+            content["text"] = _head(str(content.get("text", "")), room)
+            if not content["text"]:
+                return False
+        elif kind in ("display_data", "execute_result", "update_display_data"):
+            data: dict[str, Any] = content["data"] if isinstance(content.get("data"), dict) else {}
+            text = _head(str(data.get("text/plain", "")), room)  # images and HTML that do not fit go
+            if not text:
+                return False
+            content["data"], content["metadata"] = {"text/plain": text}, {}
+        else:  # comm messages (widgets) are whole or nothing
+            return False
+        self._take(budget, _stored_size(content))
+        return True
+
+    def _take(self, budget: str, size: int) -> None:
+        self._cell[budget] = self._cell.get(budget, 0) + size
+        self.kept += size
+
+    def watch_connections(self) -> None:
+        """Start watching the shell and iopub connections for drops (``connection_dropped``)."""
+        from zmq.utils.monitor import recv_monitor_message  # noqa: F401  (fails early if missing)
+
+        assert self.kc is not None
+        for channel in (self.kc.iopub_channel, self.kc.shell_channel):
+            monitor = channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            # the monitor socket belongs to the client's context (closed with it); read it
+            # synchronously through a shadow, between cells
+            self._monitors.append(zmq.Socket.shadow(monitor.underlying))
+
+    def connection_dropped(self) -> bool:
+        """Whether ZMQ dropped a connection to a kernel that is still running, since the last
+        call: it sent a message over ``max_message`` (a kernel that died drops them too)."""
+        from zmq.utils.monitor import recv_monitor_message
+
+        dropped = False
+        for monitor in self._monitors:
+            try:
+                while True:
+                    if recv_monitor_message(monitor, zmq.NOBLOCK)["event"] == zmq.EVENT_DISCONNECTED:
+                        dropped = True
+            except zmq.ZMQError:  # nothing more to read (or the client is already closed)
+                pass
+        if not dropped:
+            return False
+        time.sleep(0.3)  # a kernel that died is not the output's doing
+        proc = getattr(self.km.provisioner, "process", None) if self.km and self.km.provisioner else None
+        return proc is not None and proc.poll() is None
+
+    async def _async_cleanup_kernel(self) -> None:
+        self._monitors = []  # their sockets close with the client's context
+        await super()._async_cleanup_kernel()
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
+
+def _stored_size(value: Any, strict: bool = False) -> int:
+    """Bytes ``value`` takes in executed.ipynb: its JSON (escapes included), plus what nbformat
+    adds when it stores each line of a text as a string of its own, plus an output's own keys.
+    ``strict``: raise UnicodeEncodeError for text that cannot be written as UTF-8."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    encoded = text.encode("utf-8", "strict" if strict else "surrogatepass")
+    return len(encoded) + _LINE_COST * text.count("\\n") + _OUTPUT_COST
+
+
+def _head(text: str, room: int) -> str:
+    """The longest start of ``text`` that ``_stored_size`` puts at no more than ``room`` bytes."""
+    if room <= _OUTPUT_COST:
+        return ""
+    head = text[:room]
+    size = _stored_size(head)
+    while head and size > room:
+        head = head[:max(0, len(head) * room // size - 1)]
+        size = _stored_size(head)
+    return head
 
 
 def _kernel_env(options: RunOptions, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
     env.update(
         HOME=str(home),
+        TMPDIR=str(home.parent / "tmp"),
         IPYTHONDIR=str(home / ".ipython"),
         # figures become image outputs in executed.ipynb (the instructor sees the student's plots)
         MPLBACKEND="module://matplotlib_inline.backend_inline",
@@ -219,9 +389,10 @@ class KernelSession:
     def __init__(self, workdir: Path, artifacts_dir: Path, options: RunOptions) -> None:
         self.workdir, self.artifacts_dir, self.options = workdir, artifacts_dir, options
         self.level = sandbox.choose(options.sandbox if options.isolate_network else "none")
-        self.runtime = Path(tempfile.mkdtemp(prefix="dlg-rt-"))
+        self.runtime = Path(tempfile.mkdtemp(prefix=f"dlg-rt-{os.getpid()}-"))
         self.home = self.runtime / "home"
         self.home.mkdir()
+        (self.runtime / "tmp").mkdir()  # TMPDIR: the host's /tmp is not the kernel's to write
         artifacts_dir.mkdir(parents=True, exist_ok=True)
         self.group = limits.new_cgroup(options.limits)
         self.isolation = sandbox.describe(self.level, memory=f"cgroup {self.group.version}" if self.group else "watchdog",
@@ -231,7 +402,14 @@ class KernelSession:
         self.km = IsolatedKernelManager(transport="ipc", ip=str(self.runtime / "k"))
         self.km.connection_file = str(self.runtime / "kernel.json")
         self.km.prefix = limits.launcher(self.group, options.limits) + sandbox.command_prefix(self.level, plan)
+        self.km.owner = sandbox.kernel_uid(self.level)
+        if self.km.owner is not None:  # the folders the kernel writes belong to its user
+            for folder in (workdir, artifacts_dir, self.runtime):
+                _chown_tree(folder, self.km.owner)
         self.km.interrupt_by_message = self.level == "bwrap"
+        # no message larger than the output limit is buffered (the control socket's context too)
+        self.km.max_message = int(options.limits.output_mb * limits.MiB) + 64 * 1024
+        self.km.context.setsockopt(zmq.MAXMSGSIZE, self.km.max_message)
         # grader-owned cells run in a scratch slot: the only cell of this placeholder notebook
         # until ``run``, then an extra last cell of the student's (removed before it is returned)
         self.client = BoundedClient(
@@ -249,6 +427,7 @@ class KernelSession:
         self.watchdog = limits.Watchdog(options.limits, self.kernel_pid, self.group,
                                         [workdir, artifacts_dir, self.runtime])
         self.client.watchdog = self.watchdog
+        self.client.output_budget = int(options.limits.output_mb * limits.MiB)
         self.failure: str | None = None  # why the kernel did not come up
         self.kernel_log = ""
         self._log: Any = None
@@ -273,11 +452,14 @@ class KernelSession:
         """Start the kernel and run the prelude; False (and ``failure`` says why) if it did not."""
         t0 = time.monotonic()
         try:
-            self._log = open(self.runtime / "kernel.log", "wb")  # noqa: SIM115 (closed by _release)
+            # a file without a name: the kernel owns its runtime folder and could put a link to
+            # any file where a named log would be, which the grader would then read
+            self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _release)
             self.client.start_new_kernel(cwd=str(self.workdir), env=_kernel_env(self.options, self.home),
                                          stdout=self._log, stderr=subprocess.STDOUT)
             self.watchdog.start()
             self.client.start_new_kernel_client()
+            self.client.watch_connections()
             prelude = _prelude(self._config())
             prelude.metadata["dl_grader_timeout"] = self.options.startup_timeout
             self._grader_cell(prelude)
@@ -287,7 +469,7 @@ class KernelSession:
                 self._grader_cell(warm)
         except Exception as exc:  # the kernel never came up, or died in the grader's own cells
             self.failure = f"{type(exc).__name__}: {exc}"[:500]
-            self.kernel_log = _log_tail(self.runtime / "kernel.log")
+            self.kernel_log = _log_tail(self._log)
             return False
         finally:
             self.startup_s = round(time.monotonic() - t0, 3)
@@ -321,6 +503,8 @@ class KernelSession:
         verdict = self.watchdog.verdict()
         if self.group is not None:
             self.group.remove()
+        if self.km.owner is not None:  # the kernel is gone: what it wrote is the grader's to read
+            _chown_tree(self.artifacts_dir, os.geteuid())
         if self._log is not None:
             self._log.close()
         shutil.rmtree(self.runtime, ignore_errors=True)
@@ -368,12 +552,14 @@ class KernelSession:
                 timer.cancel()
                 self._shutdown()
             if outcome.status in ("dead_kernel", "kernel_failed"):
-                kernel_log = _log_tail(self.runtime / "kernel.log")
+                kernel_log = _log_tail(self._log)
         finally:
             outcome.resources = {"limits": options.limits.as_dict(), "peaks": dict(self.watchdog.peaks),
                                  "output_mb": round(self.watchdog.output_bytes / limits.MiB, 2)}
             verdict = self._release()
             outcome.resources["peaks"] = dict(self.watchdog.peaks)
+            if self.watchdog.escaped:
+                outcome.resources["left_its_cgroup"] = True
             nb.cells.pop(scratch)
         if verdict is not None and not timer_fired.is_set():
             _mark_limit(outcome, verdict, options.limits, nb)
@@ -385,7 +571,11 @@ class KernelSession:
                 if cell.ename == "DeadKernelError":  # killed by the timer, not by itself
                     cell.status, cell.ename, cell.evalue = "timeout", _TIMEOUT_ENAME, outcome.detail
                     outcome.failing_cell = cell.index if outcome.failing_cell is None else outcome.failing_cell
-        manifest = artifacts.read_manifest(self.artifacts_dir)
+        manifest = artifacts.read_manifest(self.artifacts_dir, [a["name"] for a in options.artifacts])
+        if manifest.get("problem"):  # forged: none of it is used, and every artifact says why
+            outcome.artifacts_problem = manifest["problem"]
+            manifest = {"artifacts": {a["name"]: {"status": "tampered", "kind": a.get("kind", "value"),
+                                                  "error": manifest["problem"]} for a in options.artifacts}}
         outcome.artifacts = manifest.get("artifacts", {})
         outcome.device = manifest.get("device") or {"requested": options.device, "used": "unknown"}
         outcome.versions = manifest.get("versions", {})
@@ -394,6 +584,14 @@ class KernelSession:
         outcome.duration = round(time.monotonic() - start, 3)
         outcome.output_tail = _text_of(nb) + (f"\n[kernel log]\n{kernel_log}" if kernel_log else "")
         return outcome, nb
+
+
+def _chown_tree(root: Path, uid: int) -> None:
+    """Give ``root`` and what is below it to ``uid`` (links are not followed)."""
+    os.chown(root, uid, uid, follow_symlinks=False)
+    for base, dirs, files in os.walk(root):
+        for name in dirs + files:
+            os.chown(os.path.join(base, name), uid, uid, follow_symlinks=False)
 
 
 def _size(mb: float) -> str:
@@ -416,11 +614,16 @@ def _mark_limit(outcome: ExecutionOutcome, verdict: str, lim: limits.Limits, nb:
         outcome.ename, outcome.evalue = "LimitExceeded", outcome.detail
 
 
-def _log_tail(path: Path, limit: int = 600) -> str:
-    try:
-        text = path.read_text(errors="replace").strip()
-    except OSError:
+def _log_tail(log: Any, limit: int = 600) -> str:
+    """The last lines the kernel wrote to its (unnamed) log file."""
+    if log is None:
         return ""
+    try:
+        size = os.fstat(log.fileno()).st_size
+        data = os.pread(log.fileno(), 64 * 1024, max(0, size - 64 * 1024))
+    except (OSError, ValueError):
+        return ""
+    text = data.decode(errors="replace").strip()
     lines = [ln for ln in text.splitlines() if ln.strip() and "absl::InitializeLog" not in ln]
     return truncate_middle("\n".join(lines[-8:]), limit) or "(empty)"
 
@@ -430,6 +633,12 @@ def _mark_dead(outcome: ExecutionOutcome, index: int | None) -> None:
     outcome.detail = outcome.detail or "the kernel process died"
     if index is not None and outcome.failing_cell is None:
         outcome.failing_cell = index
+
+
+def _check_connections(client: BoundedClient) -> None:
+    """A kernel that sent a message over the output limit (ZMQ dropped it) hit that limit."""
+    if client.connection_dropped() and client.watchdog is not None:
+        client.watchdog.trip("output")
 
 
 def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: ExecutionOutcome, scratch: int,
@@ -456,6 +665,7 @@ def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: Execut
         except CellTimeoutError:
             # only raised if the interrupt itself could not be delivered
             cell.outputs.append(nbformat.v4.new_output("error", ename=_TIMEOUT_ENAME, evalue="", traceback=[]))
+        _check_connections(client)
         duration = round(time.monotonic() - t0, 3)
         ename, evalue, tb = _error_of(cell)
         status: Any = "ok"
@@ -489,6 +699,7 @@ def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: Execut
             _mark_dead(outcome, index)
             outcome.cells += [CellOutcome(index=i, status="not_run") for i in code_indices[pos + 1:]]
             return
+        _check_connections(client)
         e_name, _, _ = _error_of(export)
         stuck = time.monotonic() - t1 >= limit_of(export)
         if status == "timeout" and (e_name is not None or stuck):

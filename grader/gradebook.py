@@ -24,6 +24,8 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from grader.messages import fmt, render
+from grader.reveal import student_check
+from grader.safetext import csv_cell, json_safe, visible, visible_tree
 
 
 def write_gradebook(rows: list[tuple[Any, dict[str, Any]]], path: Path) -> Path:
@@ -32,12 +34,14 @@ def write_gradebook(rows: list[tuple[Any, dict[str, Any]]], path: Path) -> Path:
     check_ids = _check_ids(rows)
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "student_id", "score", "max_score", "status", *check_ids, "file"])
+        writer.writerow([csv_cell(h) for h in ["student", "student_id", "score", "max_score", "status", *check_ids,
+                                               "file"]])
         for sub, report in rows:
             points = {c["id"]: c["points"] for c in report.get("checks", [])}
-            writer.writerow([sub.student, sub.student_id, report.get("score"), report.get("max_score"),
-                             report.get("execution", {}).get("status", ""),
-                             *[points.get(i, "") for i in check_ids], str(sub.path)])
+            writer.writerow([csv_cell(x) for x in [  # student text never starts a formula (safetext)
+                sub.student, sub.student_id, report.get("score"), report.get("max_score"),
+                report.get("execution", {}).get("status", ""), *[points.get(i, "") for i in check_ids],
+                str(sub.path)]])
     return path
 
 
@@ -56,14 +60,16 @@ def write_junit(rows: list[tuple[Any, dict[str, Any], float]], exercise: str, pa
     suite = ET.SubElement(suites, "testsuite", name=exercise)
     tests = failures = errors = 0
     for sub, report, seconds in rows:
+        report = visible_tree(report)  # XML cannot hold control characters (grader.safetext)
+        label = visible(sub.label)
         checks = report.get("checks", [])
         if not checks:  # nothing could be checked: one error case says why
-            case = ET.SubElement(suite, "testcase", classname=sub.label, name="grading", time=f"{seconds:.2f}")
+            case = ET.SubElement(suite, "testcase", classname=label, name="grading", time=f"{seconds:.2f}")
             ET.SubElement(case, "error", message=str(report.get("execution", {}).get("message", ""))[:500])
             tests, errors = tests + 1, errors + 1
             continue
         for c in checks:
-            case = ET.SubElement(suite, "testcase", classname=sub.label, name=c["id"],
+            case = ET.SubElement(suite, "testcase", classname=label, name=c["id"],
                                  time=f"{seconds / max(len(checks), 1):.2f}")
             tests += 1
             if c["status"] == "error":
@@ -83,12 +89,14 @@ def write_junit(rows: list[tuple[Any, dict[str, Any], float]], exercise: str, pa
 
 
 def gradescope_results(report: dict[str, Any]) -> dict[str, Any]:
-    """Gradescope's autograder ``results.json`` for one submission (public checks visible)."""
+    """Gradescope's autograder ``results.json`` for one submission (public checks visible). Students
+    read it: each check is shown as its rubric's ``reveal`` allows (grader.reveal)."""
+    lang = report.get("lang", "es")
     tests = [{"name": c["id"], "score": c["points"], "max_score": c["max_points"],
               "status": "passed" if c["status"] == "pass" else "failed",
               "output": c["message"] + (f"\n{c['hint']}" if c.get("hint") else ""),
               "visibility": "visible" if c.get("public", True) else "after_published"}
-             for c in report.get("checks", [])]
+             for c in (student_check(c, lang) for c in report.get("checks", []))]
     return {"score": report.get("score", 0), "output": report.get("execution", {}).get("message", ""),
             "tests": tests, "stdout_visibility": "hidden"}
 
@@ -139,7 +147,10 @@ def _words(lang: str) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def write_student_html(report: dict[str, Any], out_dir: Path) -> Path:
-    words, status = _words(report.get("lang", "es"))
+    lang = report.get("lang", "es")
+    words, status = _words(lang)
+    report = {**report, "checks": [student_check(c, lang) for c in report.get("checks", [])]}  # grader.reveal
+    report = visible_tree(report)  # student text: no control characters (grader.safetext)
     path = out_dir / "report.html"
     path.write_text(_env().from_string(STUDENT_HTML).render(r=report, w=words, status=status), encoding="utf-8")
     return path
@@ -216,15 +227,17 @@ def write_dashboard(rows: list[tuple[Any, dict[str, Any], float]], out: Path, ti
     s = class_summary(rows)
     words = _DASH_WORDS.get(lang, _DASH_WORDS["es"])
     _dashboard_plots(s, out, words)
-    students = [{"student": sub.label, "href": hrefs.get(sub.label, ""), "score": r.get("score"),
-                 "max": r.get("max_score"), "status": r.get("execution", {}).get("status", ""), "seconds": t}
+    s_shown = visible_tree(s)  # student text: no control characters (grader.safetext)
+    students = [{"student": visible(sub.label), "href": hrefs.get(sub.label, ""), "score": r.get("score"),
+                 "max": r.get("max_score"), "status": visible(str(r.get("execution", {}).get("status", ""))),
+                 "seconds": t}
                 for sub, r, t in rows]
     mean = sum(s["scores"]) / len(s["scores"]) if s["scores"] else 0.0
-    text = _env().from_string(DASHBOARD_HTML).render(s=s, t=words, title=title, lang=lang, students=students,
+    text = _env().from_string(DASHBOARD_HTML).render(s=s_shown, t=words, title=title, lang=lang, students=students,
                                                       mean=mean)
     path = out / "index.html"
     path.write_text(text, encoding="utf-8")
-    (out / "dashboard.json").write_text(json.dumps(s, indent=2, ensure_ascii=False))
+    (out / "dashboard.json").write_text(json_safe(json.dumps(s, indent=2, ensure_ascii=False)), encoding="utf-8")
     return path
 
 

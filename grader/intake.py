@@ -62,7 +62,7 @@ def read_submission(path: Path, *, max_file_mb: float = MAX_FILE_MB) -> Intake:
         return _refuse("notebook.unreadable", f"cannot read the file: {exc.strerror}")
     notes: list[dict[str, Any]] = []
     name = path.name
-    if raw[:4] == b"PK\x03\x04":
+    if raw[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a zip (the second: an empty one)
         inner = _from_zip(path, max_file_mb)
         if isinstance(inner, Intake):
             return inner
@@ -76,6 +76,8 @@ def _from_zip(path: Path, max_file_mb: float) -> tuple[str, bytes] | Intake:
         with zipfile.ZipFile(path) as zf:
             entries = [i for i in zf.infolist() if not i.is_dir() and not any(j in i.filename for j in _ZIP_JUNK)]
             books = [i for i in entries if i.filename.lower().endswith(".ipynb")]
+            if not entries:
+                return _refuse("notebook.zip_empty", "the zip is empty")
             if len(books) != 1:
                 names = ", ".join(i.filename for i in (books or entries)[:6]) or "(nada)"
                 key = "notebook.zip_many" if books else "notebook.zip_none"
@@ -139,7 +141,7 @@ def _from_bytes(raw: bytes, name: str, notes: list[dict[str, Any]]) -> Intake:
         return _refuse("notebook.text", "plain text, not a notebook (JSON starts with '{')")
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands of levels deep
         return _refuse("notebook.json", f"not a valid notebook (JSON): {str(exc)[:200]}", error=str(exc)[:120])
     if not isinstance(data, dict) or not ({"cells", "worksheets"} & set(data)):
         return _refuse("notebook.not_notebook", "valid JSON, but not a notebook (no 'cells')")

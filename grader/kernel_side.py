@@ -38,6 +38,7 @@ from typing import Any
 _CONFIG: dict[str, Any] = {}
 _STATE: dict[str, Any] = {"fingerprints": {}, "manifest": {}, "seeded": False, "events": []}
 MAX_JSON_ITEMS = 10_000
+MAX_FITS = 500  # Model.fit calls logged; later ones run, unlogged
 
 
 # --------------------------------------------------------------------------- seeds
@@ -106,7 +107,8 @@ def setup(config: dict[str, Any]) -> None:
     else:
         sys.meta_path.insert(0, _AfterImport("keras", _on_keras))
     os.makedirs(config["artifacts_dir"], exist_ok=True)
-    for step in (_install_file_redirects, _install_colab_shim, _install_shell_policy, _install_selfcheck_stub):
+    for step in (_install_file_redirects, _install_colab_shim, _install_shell_policy, _install_selfcheck_stub,
+                 _install_display_stand_ins):
         try:
             step()
         except Exception as exc:
@@ -194,7 +196,7 @@ def _cap_gpu_torch() -> None:
 
 def _on_keras() -> None:
     _seed_keras()
-    for step in (_patch_keras_datasets, _patch_fit, _patch_get_file):
+    for step in (_patch_keras_datasets, _patch_fit, _patch_get_file, _patch_plot_model):
         try:
             step()
         except Exception as exc:
@@ -573,6 +575,201 @@ def _install_colab_shim() -> None:
     sys.meta_path.append(_ColabFinder())
 
 
+# ---- display-only libraries that are not installed: stand-ins whose calls do nothing
+# Plotting, widget and pretty-printing libraries only show things, so a notebook computes the same
+# results without them: when one is missing here, importing it in the student's code gives a
+# stand-in module (reported) instead of an ImportError that would skip the rest of the cell.
+# Libraries that compute (xgboost, lightgbm, torch …) are never stood in for: their ImportError
+# stays, and so does a library's own attempt at an optional dependency.
+_DISPLAY_ONLY = frozenset({
+    "plotly", "altair", "bokeh", "holoviews", "hvplot", "cufflinks", "chart_studio", "mpld3",
+    "seaborn", "missingno", "ipywidgets", "pydot", "pydotplus", "pydot_ng", "graphviz", "visualkeras",
+    "ann_visualizer", "keras_visualizer", "dtreeviz", "folium", "pyvis", "prettytable", "tabulate",
+    "ydata_profiling", "pandas_profiling", "sweetviz",
+})
+# names in a display-only library that do compute something: using one fails, naming the library
+_NOT_DISPLAY = {"seaborn": frozenset({"load_dataset", "get_dataset_names"})}
+
+
+class _StandInBase:
+    """What a class inherits when it subclasses something of a stood-in library."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return _StandIn(type(self).__name__)
+
+
+class _StandIn:
+    """Everything a stood-in library gives: calling it, reading or setting an attribute, indexing,
+    iterating, combining (altair's ``a | b``) and ``with`` all work and show nothing. Private names
+    stay missing, so IPython and ``copy`` see an ordinary object."""
+
+    __slots__ = ("_library",)
+
+    def __init__(self, library: str) -> None:
+        object.__setattr__(self, "_library", library)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return self
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        pass
+
+    def __getitem__(self, key: Any) -> Any:
+        return self
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def __mro_entries__(self, bases: Any) -> tuple[type, ...]:
+        return (_StandInBase,)
+
+    def _same(self, other: Any) -> Any:
+        return self
+
+    __add__ = __radd__ = __or__ = __ror__ = __and__ = __rand__ = __mul__ = __rmul__ = _same
+
+    def __repr__(self) -> str:
+        return f"<{self._library}: no instalado, no se muestra nada / not installed, nothing shown (dl-grader)>"
+
+
+def _student_import() -> bool:
+    """Whether the import being resolved is written in the student's code (a cell runs in
+    ``__main__``), not a library trying an optional dependency."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = str(frame.f_globals.get("__name__", ""))
+        if not (frame.f_globals is globals() or name.startswith("importlib")
+                or frame.f_code.co_filename.startswith("<frozen")):
+            return name == "__main__"
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+class _DisplayStandIns(MetaPathFinder, Loader):
+    """Serves a stand-in for a display-only library the student imports and that is not
+    installed. Appended to ``sys.meta_path``, it is asked only after the real finders failed.
+    ``hidden`` (tests only, before the real finders): libraries to treat as not installed."""
+
+    def __init__(self, hidden: frozenset[str] = frozenset()) -> None:
+        self.hidden = hidden
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        top = fullname.partition(".")[0]
+        if fullname != top and getattr(sys.modules.get(top), "_dl_grader_stand_in", False):
+            from importlib.machinery import ModuleSpec
+
+            return ModuleSpec(fullname, self, is_package=True)  # plotly.express of a stand-in
+        if self.hidden and top not in self.hidden:
+            return None
+        if fullname != top or top not in _DISPLAY_ONLY or not _student_import():
+            if self.hidden:
+                raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+            return None
+        from importlib.machinery import ModuleSpec
+
+        return ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec: Any) -> Any:
+        module = types.ModuleType(spec.name)
+        module.__path__ = []  # type: ignore[attr-defined]
+        return module
+
+    def exec_module(self, module: Any) -> None:
+        top = module.__name__.partition(".")[0]
+        computes = _NOT_DISPLAY.get(top, frozenset())
+
+        def __getattr__(attr: str) -> Any:
+            if attr.startswith("_"):
+                raise AttributeError(attr)
+            if attr in computes:
+                raise ModuleNotFoundError(f"No module named {top!r} ({top}.{attr} computes data: "
+                                          "it has no stand-in)", name=top)
+            return _StandIn(top)
+
+        module.__getattr__ = __getattr__
+        module._dl_grader_stand_in = True
+        if module.__name__ == top:
+            _event("display_stand_in", module=top)
+            _say(f"'{top}' no está instalado aquí: solo muestra resultados, así que sus llamadas se "
+                 "ejecutan sin mostrar nada (los cálculos del notebook no cambian).",
+                 f"'{top}' is not installed here: it only displays results, so its calls run and "
+                 "show nothing (the notebook's computations do not change).")
+
+
+def _install_display_stand_ins() -> None:
+    hidden = frozenset(str(name) for name in _CONFIG.get("hide_modules") or ())
+    if hidden:
+        sys.meta_path.insert(0, _DisplayStandIns(hidden))
+    sys.meta_path.append(_DisplayStandIns())
+
+
+_PLOT_MODEL_SOURCE = (
+    "def plot_model(*args, **kwargs):\n"
+    "    return __import__('sys').modules['_dl_grader_kernel']._keras_plot_model(args, kwargs)\n"
+)
+
+
+def _patch_plot_model() -> None:
+    """``keras.utils.plot_model`` without pydot or Graphviz's ``dot`` program: Keras prints a
+    line and draws nothing; the report says so too. With both installed it draws as usual."""
+    import importlib
+
+    module = importlib.import_module("keras.src.utils.model_visualization")
+    target = module.plot_model
+    if "_keras_plot_model" in target.__code__.co_names:
+        return
+    original = types.FunctionType(target.__code__, target.__globals__, target.__name__,
+                                  target.__defaults__, target.__closure__)
+    original.__kwdefaults__ = target.__kwdefaults__
+    _ORIGINAL["plot_model"] = original
+    _ORIGINAL["check_graphviz"] = module.check_graphviz
+    scope: dict[str, Any] = {}
+    exec(_PLOT_MODEL_SOURCE, scope)
+    target.__code__ = scope["plot_model"].__code__
+    target.__defaults__ = None
+    target.__kwdefaults__ = None
+
+
+def _keras_plot_model(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    try:
+        drawable = bool(_ORIGINAL["check_graphviz"]())
+    except Exception:
+        drawable = False
+    if drawable:
+        return _ORIGINAL["plot_model"](*args, **kwargs)
+    _event("plot_model_skipped")
+    _say("plot_model() no dibujó el diagrama: falta Graphviz (el programa 'dot') en el entorno del "
+         "grader. El modelo no cambia.",
+         "plot_model() drew no diagram: Graphviz (the 'dot' program) is missing in the grader's "
+         "environment. The model does not change.")
+    return None
+
+
 # ---- shell escapes (!cmd) and magics (%pip ...)
 def _programs(command: str) -> list[list[str]]:
     """The argument lists of each simple command in a shell line (``a && b | c``)."""
@@ -678,6 +875,25 @@ def _install_shell_policy() -> None:
         _event("magic_skipped", magic=f"%tensorflow_version {line}".strip())
 
     shell.register_magic_function(tensorflow_version, "line", "tensorflow_version")
+
+    # `%load_ext tensorboard` would replace the skipped `%tensorboard` with one that starts a
+    # server: the extension is not loaded (with or without tensorboard installed)
+    manager = getattr(shell, "extension_manager", None)
+    for method, verb in (("load_extension", "load_ext"), ("reload_extension", "reload_ext")):
+        original = getattr(manager, method, None)
+        if original is None:
+            continue
+
+        def extension(module_str: str, _original: Any = original, _verb: str = verb) -> Any:
+            if str(module_str).strip().partition(".")[0] != "tensorboard":
+                return _original(module_str)
+            text = f"%{_verb} {module_str}".strip()[:200]
+            _event("magic_skipped", magic=text)
+            _say(f"'{text}' omitido: TensorBoard no se abre mientras se califica (sin red).",
+                 f"'{text}' skipped: TensorBoard does not open while grading (no network).")
+            return None
+
+        setattr(manager, method, extension)
 
     def shell_cell(line: str = "", cell: str | None = None) -> None:  # Colab's %%shell
         for command in (cell or "").splitlines():
@@ -804,7 +1020,9 @@ def _finish_fit_record(record: dict[str, Any], history: Any, callbacks: list[Any
         stopped = getattr(cb, "stopped_epoch", None)
         if type(stopped) is int:
             described["stopped_epoch"] = stopped
-    _STATE.setdefault("fits", []).append(record)
+    fits = _STATE.setdefault("fits", [])
+    if len(fits) < MAX_FITS:  # the grader reads at most this many (grader.artifacts.MAX_FITS)
+        fits.append(record)
 
 
 def _patch_fit() -> None:

@@ -359,6 +359,8 @@ class Watchdog(threading.Thread):
         self.tripped_at: float | None = None
         self.peaks: dict[str, float] = {"memory_mb": 0.0, "tasks": 0, "disk_mb": 0.0}
         self.output_bytes = 0
+        self.escaped = False  # a process of the kernel was found outside its cgroup
+        self._born = time.monotonic()
         self._stop_event = threading.Event()
         self._lock = threading.Lock()
 
@@ -405,6 +407,9 @@ class Watchdog(threading.Thread):
                 self.peaks["tasks"] = max(self.peaks["tasks"], self.limits.max_processes)
                 self.trip("processes")
                 return
+            # the kernel cannot reach any cgroup file; should a process of its tree still be
+            # found outside its group, it goes back in, is flagged, and its memory counts anyway
+            memory = max(memory, self._tree_outside_group(pid))
         else:
             memory, tasks = 0, 0
             for proc in _tree(pid) if pid else []:
@@ -419,6 +424,29 @@ class Watchdog(threading.Thread):
             self.trip("memory")
         elif self.group is None and tasks > self.limits.max_processes:
             self.trip("processes")
+
+    def _tree_outside_group(self, pid: int | None) -> int:
+        """The RSS of the kernel's process tree when part of it left the group, else 0."""
+        assert self.group is not None
+        procs = _tree(pid) if pid else []
+        moved = False
+        for folder in self.group.dirs:
+            members = {int(p) for p in _read(folder / "cgroup.procs").split() if p.isdigit()}
+            for proc in procs:
+                if proc.pid not in members:
+                    _write(folder / "cgroup.procs", str(proc.pid))
+                    moved = True
+        if not moved:
+            return 0
+        # in its first second the launcher may not have joined its group yet: that is no escape
+        self.escaped = self.escaped or time.monotonic() - self._born > 1.0
+        total = 0
+        for proc in procs:
+            try:
+                total += proc.memory_info().rss
+            except Exception:
+                continue
+        return total
 
     def sample_disk(self) -> None:
         used = folder_bytes(self.folders)

@@ -75,6 +75,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Variable `{found_as}` was used because there is no `{name}`. Use the name `{name}` "
         "to avoid confusion.",
     },
+    "artifact.too_large": {
+        "es": "Lo exportado para `{name}` es demasiado grande para comprobarlo ({error}); no se usa. "
+        "Deja en `{name}` solo lo que pide el enunciado.",
+        "en": "What was exported for `{name}` is too large to check ({error}); it is not used. "
+        "Keep in `{name}` only what the statement asks for.",
+    },
+    "artifact.manifest_forged": {
+        "es": "El registro que el grader guarda de lo exportado (manifest.json) fue alterado ({error}); "
+        "no se usa nada de él, y ninguna variable pudo comprobarse. No toques la carpeta del grader.",
+        "en": "The grader's record of what was exported (manifest.json) was tampered with ({error}); "
+        "none of it is used, and no variable could be checked. Leave the grader's folder alone.",
+    },
     "model.unsafe": {
         "es": "El modelo `{name}` no se puede cargar de forma segura: {error}. No se permiten "
         "capas `Lambda` ni clases propias; usa capas estándar de Keras.",
@@ -126,6 +138,94 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "`{name}`: {n_diff} of {n} elements differ; the largest difference is {max_diff} "
         "(tolerance {tolerance}).",
     },
+    # ------------------------------------------ hidden checks (grader.reveal): never the expected value
+    "value.wrong.hidden": {
+        "es": "`{name}` vale {found}: no es correcto. Revisa el cálculo.",
+        "en": "`{name}` is {found}: not correct. Check your calculation.",
+    },
+    "value.wrong_length.hidden": {
+        "es": "`{name}` tiene {found_len} elementos ({found}): no es la cantidad pedida.",
+        "en": "`{name}` has {found_len} items ({found}): not the number asked for.",
+    },
+    "value.wrong_shape.hidden": {
+        "es": "`{name}` tiene forma {found}: no es la forma pedida.",
+        "en": "`{name}` has shape {found}: not the shape asked for.",
+    },
+    "value.not_in_set.hidden": {
+        "es": "`{name}` vale {found}: no es una de las respuestas aceptadas.",
+        "en": "`{name}` is {found}: not one of the accepted answers.",
+    },
+    "value.elements_differ.hidden": {
+        "es": "`{name}`: no todos sus {n} elementos son correctos. Revisa el cálculo.",
+        "en": "`{name}`: not all of its {n} items are correct. Check your calculation.",
+    },
+    "text.missing_idea.hidden": {
+        "es": "A `{name}` todavía le falta hablar de alguna de las ideas que pide el enunciado. Completa la "
+        "explicación (tu profesor la leerá).",
+        "en": "`{name}` does not yet talk about every idea the statement asks about. Complete the "
+        "explanation (your instructor will read it).",
+    },
+    "structure.wrong.hidden": {
+        "es": "La arquitectura no coincide con la pedida; la tuya: {summary_found}.",
+        "en": "The architecture does not match the one asked for; yours: {summary_found}.",
+    },
+    "structure.count.hidden": {
+        "es": "El modelo tiene {found} capas: no son las que pide el ejercicio.",
+        "en": "The model has {found} layers: not the number the exercise asks for.",
+    },
+    "structure.type.hidden": {
+        "es": "Capa {pos}: `{found}` no es el tipo de capa pedido.",
+        "en": "Layer {pos}: `{found}` is not the type of layer asked for.",
+    },
+    "structure.missing_layer.hidden": {
+        "es": "Capa {pos}: falta una capa.",
+        "en": "Layer {pos}: a layer is missing.",
+    },
+    "structure.attr.hidden": {
+        "es": "Capa {pos} ({layer}): `{attr}={found}` no es lo que pide el ejercicio.",
+        "en": "Layer {pos} ({layer}): `{attr}={found}` is not what the exercise asks for.",
+    },
+    "shapes.wrong.hidden": {
+        "es": "{what}: forma {found}; no es la que pide el ejercicio.",
+        "en": "{what}: shape {found}; not the one the exercise asks for.",
+    },
+    "structure.ok.hidden": {
+        "es": "La arquitectura coincide con la pedida.",
+        "en": "The architecture matches the one asked for.",
+    },
+    "shapes.ok.hidden": {
+        "es": "Las formas de salida coinciden con las pedidas.",
+        "en": "Output shapes match the ones asked for.",
+    },
+    "params.ok.hidden": {
+        "es": "Número de parámetros correcto.",
+        "en": "Parameter count is right.",
+    },
+    "params.wrong.hidden": {
+        "es": "{what}: {found} parámetros; no es la cantidad correcta.",
+        "en": "{what}: {found} parameters; not the right count.",
+    },
+    "params.too_many.hidden": {
+        "es": "El modelo tiene {found} parámetros: demasiados para esta parte. Prueba con menos neuronas o "
+        "menos capas.",
+        "en": "The model has {found} parameters: too many for this part. Try fewer units or fewer layers.",
+    },
+    "metric.ok.hidden": {
+        "es": "{metric} calculada por el grader sobre {data}: {found}; llega al mínimo pedido.",
+        "en": "{metric} computed by the grader on {data}: {found}; it reaches the threshold.",
+    },
+    "metric.low.hidden": {
+        "es": "{metric} calculada por el grader sobre {data}: {found}; no llega al mínimo pedido. Revisa el "
+        "preprocesamiento, la función de pérdida y el número de épocas.",
+        "en": "{metric} computed by the grader on {data}: {found}; it does not reach the threshold. Check "
+        "preprocessing, the loss function and the number of epochs.",
+    },
+    "reveal.pass": {"es": "Correcto.", "en": "Correct."},
+    "reveal.fail": {
+        "es": "No es correcto. Esta comprobación no muestra el valor esperado: revisa el enunciado.",
+        "en": "Not correct. This check does not show the expected value: read the statement again.",
+    },
+    "word.hidden": {"es": "oculto", "en": "hidden"},
     # ---------------------------------------------------------------- structure
     "structure.ok": {
         "es": "La arquitectura coincide con la pedida: {summary}.",
@@ -555,8 +655,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "código, léelos del archivo del ejercicio",
         "en": "the code cells add up to {size} MB (limit {limit} MB): do not paste data into the code, "
         "read it from the exercise's file"},
-    "notebook.zip_none": {"es": "el zip no contiene ningún .ipynb (tiene: {files})",
-                          "en": "the zip holds no .ipynb (it has: {files})"},
+    "notebook.zip_none": {"es": "el zip no contiene ningún cuaderno (.ipynb); tiene: {files}",
+                          "en": "the zip holds no notebook (.ipynb); it has: {files}"},
+    "notebook.zip_empty": {"es": "el zip no contiene ningún cuaderno (.ipynb): está vacío",
+                           "en": "the zip holds no notebook (.ipynb): it is empty"},
     "notebook.zip_many": {"es": "el zip contiene {n} notebooks ({files}); entrega uno solo",
                           "en": "the zip holds {n} notebooks ({files}); hand in just one"},
     "notebook.zip_broken": {"es": "el zip está dañado", "en": "the zip is damaged"},
@@ -661,6 +763,20 @@ CATALOG: dict[str, dict[str, str]] = {
         "es": "`{magic}` se omitió (el entorno del grader ya está listo).",
         "en": "`{magic}` was skipped (the grader's environment is ready).",
     },
+    "adapt.display_stand_in": {
+        "es": "`{module}` no está instalado en el entorno del grader. Como solo muestra resultados "
+        "(gráficos, tablas, widgets), se usó un sustituto: sus llamadas se ejecutaron sin mostrar "
+        "nada y el resto del notebook siguió. Los cálculos no cambian.",
+        "en": "`{module}` is not installed in the grader's environment. As it only displays results "
+        "(plots, tables, widgets), a stand-in was used: its calls ran without showing anything and "
+        "the rest of the notebook went on. The computations do not change.",
+    },
+    "adapt.plot_model_skipped": {
+        "es": "`plot_model` no dibujó el diagrama del modelo: en el entorno del grader falta "
+        "Graphviz (el programa `dot`). El modelo no cambia.",
+        "en": "`plot_model` did not draw the model's diagram: Graphviz (the `dot` program) is "
+        "missing in the grader's environment. The model does not change.",
+    },
     "adapt.epoch_cap": {
         "es": "`fit` pidió {requested} épocas; se entrenaron {applied} (límite de este ejercicio). "
         "El modelo se califica normalmente.",
@@ -696,6 +812,15 @@ CATALOG: dict[str, dict[str, str]] = {
     "figure.train": {"es": "entrenamiento", "en": "training"},
     "figure.validation": {"es": "validación", "en": "validation"},
     "figure.epoch": {"es": "época", "en": "epoch"},
+    # ---------------------------------------------------------------- command line (grader.cli)
+    "cli.no_such_file": {"es": "{path}: no existe ese archivo ni carpeta; revisa la ruta",
+                         "en": "{path}: no such file or folder; check the path"},
+    "cli.class_zip": {"es": "{n} entregas en {zip}", "en": "{n} submissions in {zip}"},
+    "cli.disk_full": {
+        "es": "el disco de {folder} está lleno: libera espacio y ejecuta la misma orden de nuevo "
+        "({kept} resultados guardados)",
+        "en": "the disk of {folder} is full: free space and run the same command again ({kept} results kept)",
+    },
     # ---------------------------------------------------------------- report words
     "word.threshold": {"es": "mínimo", "en": "threshold"},
     "word.isolation": {"es": "Aislamiento", "en": "Isolation"},

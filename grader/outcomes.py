@@ -76,6 +76,9 @@ class ExecutionOutcome:
     limit: dict[str, Any] | None = None
     # the kernel: {"started_ahead": a batch's warm kernel, "startup_s": start + prelude + imports}
     kernel: dict[str, Any] = field(default_factory=dict)
+    # why the kernel's manifest.json was not used (forged: malformed, too large or deep, too
+    # many events or fits); every declared artifact is then "tampered" with this reason
+    artifacts_problem: str | None = None
 
     @property
     def failed_cells(self) -> list[CellOutcome]:

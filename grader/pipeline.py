@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader import checker, execute, figures, limits, provision, report, sandbox, score
+from grader import checker, execute, figures, limits, provision, report, sandbox, score, tamper
 from grader.spec import ExerciseSpec, Rubric
 from grader.warm import WarmKernel
 
@@ -67,9 +67,11 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, A
 
 
 def prepare(spec: ExerciseSpec, opts: GradeOptions) -> ExerciseSpec:
-    """Fail fast, before any notebook runs: the profile exists and every dataset is here."""
+    """Fail fast, before any notebook runs: the profile exists, every dataset is here and
+    unchanged, and so is the grader's installation (``grader.tamper``)."""
     spec = spec.with_profile(opts.profile)
-    provision.locate_all(spec, opts.data_dir)
+    located = provision.locate_all(spec, opts.data_dir)
+    tamper.verify(located)  # changed datasets or grader files stop everything here
     try:
         sandbox.choose(opts.sandbox if opts.isolate_network else "none")
     except sandbox.SandboxUnavailable as exc:
@@ -99,7 +101,10 @@ def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOpt
                           "notebook_timeout": spec.budget.notebook_timeout, **fit_budget(spec)}
         outcome.profile = spec.profile
         t1 = time.monotonic()
-        results = checker.check(spec, outcome, ws.artifacts, opts.data_dir)
+        confinement: dict[str, Any] = {}
+        results = checker.check(spec, outcome, ws.artifacts, opts.data_dir, confinement=confinement)
+        if confinement:
+            outcome.isolation["checker"] = confinement
         t2 = time.monotonic()
         scored = score.score(results, rubric)
         timings = {"execute": round(t1 - t0, 3), "check": round(t2 - t1, 3), "total": round(t2 - t0, 3)}

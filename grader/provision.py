@@ -2,7 +2,8 @@
 
 The student's notebook runs with ``work/`` as its working directory. It holds copies of the
 dataset files a student may read, under every name students use for them (``Sonar.csv``,
-``sonar.all-data``, ``titanic/train.csv`` …). Grader-only files (hidden test labels) are
+``sonar.all-data``, ``titanic/train.csv`` …), and the files derived from them in the formats
+students download (``iris.csv``, ``titanic.zip`` …). Grader-only files (hidden test labels) are
 never copied. Image datasets are not copied: the kernel reads them when the notebook calls
 ``keras.datasets.*.load_data()`` (see ``kernel_side``). ``artifacts/`` is a sibling the
 notebook is not pointed at.
@@ -10,6 +11,7 @@ notebook is not pointed at.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -42,7 +44,7 @@ def locate_all(spec: ExerciseSpec, data_dir: Path | None) -> list[datasets.Locat
 
 def provision(spec: ExerciseSpec, data_dir: Path | None = None) -> Workspace:
     found = locate_all(spec, data_dir)
-    root = Path(tempfile.mkdtemp(prefix="dlg-sub-"))
+    root = Path(tempfile.mkdtemp(prefix=f"dlg-sub-{os.getpid()}-"))
     workdir = root / "work"
     artifacts = root / "artifacts"
     workdir.mkdir()
@@ -57,9 +59,12 @@ def provision(spec: ExerciseSpec, data_dir: Path | None = None) -> Workspace:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             student_files.append(name)
+        for name, content in datasets.derived_files(located).items():  # iris.csv, titanic.zip …
+            (workdir / name).write_bytes(content)
+            student_files.append(name)
         for url, (ds_name, file_name) in datasets.KNOWN_URLS.items():
             if ds_name == located.dataset.name:
-                known_urls[url] = located.dataset.student_names[file_name][0]
+                known_urls[url] = located.dataset.student_names.get(file_name, (file_name,))[0]
         source_info = datasets.kernel_source(located)
         if source_info is not None:
             keras_sets[source_info["module"]] = source_info

@@ -18,6 +18,8 @@ from jinja2 import Environment
 from grader import __version__
 from grader.messages import fmt, render
 from grader.outcomes import ExecutionOutcome, ScoredCheck, fit_stopped_early
+from grader.reveal import level, student_check, student_part
+from grader.safetext import json_safe, visible_tree
 from grader.spec import ExerciseSpec, Rubric
 
 REPORT_VERSION = 1
@@ -76,18 +78,23 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
         r = s.result
         item = rubric.checks[r.id]
         hint = item.feedback.get(lang) if item.feedback and r.status != "pass" else None
-        checks.append({
+        withheld = ([render("score.withheld", {"checks": ", ".join(f"`{c}`" for c in s.withheld_by)}, lang)]
+                    if s.withheld_by else [])
+        reveal = level(item.reveal, r.kind)
+        check = {
             "id": r.id, "kind": r.kind, "status": r.status, "public": r.public,
             "points": s.points, "max_points": s.max_points,
             "expected": r.expected, "found": r.found, "measured": r.measured,
             "message": render(r.message, r.params, lang),
-            "details": [render(d["message"], d.get("params"), lang) for d in r.details]
-            + ([render("score.withheld", {"checks": ", ".join(f"`{c}`" for c in s.withheld_by)}, lang)]
-               if s.withheld_by else []),
+            "details": [render(d["message"], d.get("params"), lang) for d in r.details] + withheld,
             "hint": hint,
             "message_key": r.message,
             "plot": r.plot,
-        })
+            "reveal": reveal,
+        }
+        if reveal != "always":  # what student_view shows instead: nothing that states the expected value
+            check["student"] = student_part(r, reveal, hint, withheld, lang)
+        checks.append(check)
     try:
         digest = hashlib.sha256(notebook.read_bytes()).hexdigest()
     except OSError:
@@ -116,6 +123,8 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
             "device": outcome.device,
             "isolation": outcome.isolation,
             "isolation_notes": isolation_notes(outcome, lang),
+            "artifacts_problem": render("artifact.manifest_forged", {"error": outcome.artifacts_problem}, lang)
+            if outcome.artifacts_problem else None,
             "resources": outcome.resources,
             "kernel": outcome.kernel,
             "training": training_summary(outcome.fits),
@@ -160,6 +169,9 @@ MARKDOWN = """\
 ![{{ f.title }}]({{ f.file }})
 {% endfor %}
 {% endif %}
+{%- if r.execution.artifacts_problem %}
+> {{ r.execution.artifacts_problem }}
+{% endif %}
 {%- if r.execution.isolation_notes %}
 > **{{ w.isolation }}:** {{ r.execution.isolation_notes|join(' ') }}
 {% endif %}
@@ -193,6 +205,9 @@ def to_markdown(report: dict[str, Any], instructor: bool = True) -> str:
     env.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
     lang = report["lang"]
     status = {s: render(f"status.{s}", lang=lang) for s in ("pass", "fail", "missing", "error")}
+    if not instructor:  # the student's copy: hidden checks never state the expected value
+        report = {**report, "checks": [student_check(c, lang) for c in report["checks"]]}
+    report = visible_tree(report)  # student text: no terminal escapes, no bidi overrides (grader.safetext)
     return env.from_string(MARKDOWN).render(r=report, w=_words(lang), status=status, instructor=instructor)
 
 
@@ -200,7 +215,7 @@ def write(report: dict[str, Any], out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    tmp.write_text(json_safe(json.dumps(report, indent=2, ensure_ascii=False, default=str)), encoding="utf-8")
     tmp.replace(path)
     (out_dir / "report.md").write_text(to_markdown(report), encoding="utf-8")
     return path
@@ -210,10 +225,13 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
     """A rich table for the terminal."""
     from rich.table import Table
 
+    report = visible_tree(report)  # student text: no terminal escapes, no bidi overrides (grader.safetext)
     lang = report["lang"]
     w = _words(lang)
     colours = {"pass": "green", "fail": "red", "missing": "yellow", "error": "magenta"}
-    table = Table(title=f"{report['title']} — {report['notebook']}", show_lines=False, expand=False)
+    from rich.text import Text
+
+    table = Table(title=Text(f"{report['title']} — {report['notebook']}"), show_lines=False, expand=False)
     table.add_column(w["check"])
     table.add_column(w["result"])
     table.add_column(w["points"], justify="right")
@@ -223,6 +241,8 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
     for c in report["checks"]:
         if public_only and not c["public"]:
             continue
+        if public_only:  # the student's table: hidden checks never state the expected value
+            c = student_check(c, lang)
         text = c["message"] + "".join(f"\n• {d}" for d in c["details"])
         if c["hint"]:
             text += f"\n→ {c['hint']}"
@@ -246,8 +266,9 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
 
 
 def student_view(report: dict[str, Any]) -> dict[str, Any]:
-    """What a student may see: public checks only, no instructor part, the public score."""
-    public = [c for c in report["checks"] if c["public"]]
+    """What a student may see: public checks only, each as its rubric's ``reveal`` allows (no
+    expected value of a hidden check), no instructor part, the public score."""
+    public = [student_check(c, report.get("lang", "es")) for c in report["checks"] if c["public"]]
     view = {k: v for k, v in report.items() if k not in ("instructor", "checks")}
     view["checks"] = public
     view["public_score"] = round(sum(c["points"] for c in public), 2)
@@ -273,6 +294,7 @@ def to_summary(view: dict[str, Any], min_score: float | None = None) -> str:
     env = Environment(autoescape=False, keep_trailing_newline=True)
     env.filters["num"] = lambda x: fmt(float(x)) if x is not None else "-"
     env.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+    view = visible_tree(view)  # student text: no terminal escapes, no bidi overrides (grader.safetext)
     lang = view["lang"]
     words = _words(lang)
     words["threshold"] = render("word.threshold", lang=lang)

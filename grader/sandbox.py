@@ -15,6 +15,14 @@ force:
     with this user's permissions. Used when bubblewrap is missing; the report warns.
 ``none``
     Nothing but a private working folder. Only for debugging (``--sandbox none``).
+
+Under ``bwrap`` and ``namespace`` the kernel also runs with **least privilege**
+(``grader.jail``): no capabilities, ``no_new_privs`` and a seccomp filter that refuses mounts,
+new namespaces, ``ptrace``, ``bpf`` and the like. When the grader runs as root, bubblewrap
+sets up the mounts without a user namespace and the jail then switches the kernel to the
+unprivileged ``nobody`` user (uid/gid 65534), which owns nothing outside the kernel's own
+folders; as a normal user the kernel keeps that user's uid, in a user namespace with every
+capability dropped. Either way it sees no cgroup files (``/sys/fs/cgroup`` is an empty tmpfs).
 """
 
 from __future__ import annotations
@@ -24,11 +32,14 @@ import glob
 import os
 import shutil
 import site
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from grader import jail
 
 LEVELS = ("bwrap", "namespace", "none")
 TMP_MB = 512  # the kernel's private /tmp (memory-backed, counts against its memory limit)
@@ -50,7 +61,10 @@ def bwrap_works() -> bool:
     if shutil.which("bwrap") is None:
         return False
     try:
-        done = subprocess.run(["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+        # the namespaces the real command asks for: as root, none of them a user namespace
+        spaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"] if os.geteuid() == 0
+                  else ["--unshare-all"])
+        done = subprocess.run(["bwrap", *spaces, "--die-with-parent", "--ro-bind", "/", "/",
                                "--proc", "/proc", "--dev", "/dev", "true"], capture_output=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
         return False
@@ -58,12 +72,55 @@ def bwrap_works() -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _bwrap_has_size() -> bool:
+def _bwrap_help() -> str:
     try:
         done = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
-        return False
-    return "--size" in done.stdout + done.stderr
+        return ""
+    return done.stdout + done.stderr
+
+
+def _bwrap_has(option: str) -> bool:
+    return option in _bwrap_help()
+
+
+JAIL = Path(__file__).with_name("jail.py")
+
+
+def kernel_uid(level: str) -> int | None:
+    """The host uid the kernel runs as when it differs from the grader's (root grading:
+    ``nobody``); None when the kernel keeps the grader's uid. Under ``namespace`` the kernel
+    sees the host's folders, so ``nobody`` needs to reach the Python installation itself."""
+    if os.geteuid() != 0 or level == "none":
+        return None
+    if level == "bwrap" or _reachable_by_others([*_python_paths(), str(JAIL), sys.executable]):
+        return jail.NOBODY
+    return None
+
+
+def _reachable_by_others(paths: list[str]) -> bool:
+    """Every path and the folders above it can be entered and read by any user."""
+    for path in paths:
+        for folder in [*Path(path).parents]:
+            try:
+                if not os.stat(folder).st_mode & stat.S_IXOTH:
+                    return False
+            except OSError:
+                return False
+        try:
+            if not os.stat(path).st_mode & stat.S_IROTH:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def jail_command(uid: int | None, writable: list[Path] | None = None) -> list[str]:
+    """The least-privilege step that runs inside the sandbox just before the kernel."""
+    ids = ["--uid", str(uid), "--gid", str(uid)] if uid is not None else []
+    for folder in writable or []:
+        ids += ["--writable", str(folder)]
+    return [sys.executable, "-I", "-S", str(JAIL), *ids, "--"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,7 +180,16 @@ class Plan:
 def bwrap_command(plan: Plan) -> list[str]:
     # ipykernel exits when its parent looks gone (parent pid 1): inside the PID namespace it
     # always is, so the parent pid is not passed; --die-with-parent ties it to the grader instead
-    cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--hostname", "dl-grader", "--unsetenv", "JPY_PARENT_PID"]
+    uid = kernel_uid("bwrap")
+    if uid is not None:
+        # as root: no user namespace (its root would hold every capability over the binds);
+        # the mounts belong to the host's namespace, and the jail leaves root for ``nobody``
+        cmd = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    else:
+        cmd = ["bwrap", "--unshare-all", "--unshare-user", "--cap-drop", "ALL"]
+        if _bwrap_has("--disable-userns"):
+            cmd += ["--disable-userns"]
+    cmd += ["--die-with-parent", "--hostname", "dl-grader", "--unsetenv", "JPY_PARENT_PID"]
     for path in _SYSTEM:
         if os.path.islink(path):
             cmd += ["--symlink", os.readlink(path), path]
@@ -133,29 +199,71 @@ def bwrap_command(plan: Plan) -> list[str]:
         cmd += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     # the private /tmp first: what is bound below it afterwards (a venv or the grader's
     # folders under /tmp) stays visible on top of it
-    if _bwrap_has_size():
+    perms = ["--perms", "1777"] if _bwrap_has("--perms") else []
+    if _bwrap_has("--size"):
         cmd += ["--size", str(TMP_MB * 1024 * 1024)]
-    cmd += ["--tmpfs", "/tmp"]
+    cmd += [*perms, "--tmpfs", "/tmp"]
+    made = {"/", "/tmp", *(f"={p}" for p in _SYSTEM)}
     for path in _python_paths():
-        cmd += ["--ro-bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--ro-bind-try", "/sys", "/sys"]
+        cmd += [*_parents(path, made, perms), "--ro-bind", path, path]
+    cmd += [*_parents(str(JAIL), made, perms), "--ro-bind", str(JAIL), str(JAIL)]
+    cmd += ["--proc", "/proc", "--dev", "/dev", *perms, "--tmpfs", "/dev/shm"]
+    if os.path.isdir("/sys"):
+        # CPU topology and GPU information stay readable; the cgroup tree does not exist
+        cmd += ["--ro-bind", "/sys", "/sys"]
+        if os.path.isdir("/sys/fs/cgroup"):
+            cmd += ["--tmpfs", "/sys/fs/cgroup", "--remount-ro", "/sys/fs/cgroup"]
     if plan.device in ("gpu", "auto"):
         for dev in sorted(glob.glob("/dev/nvidia*")) + ["/dev/dri", "/dev/kfd"]:
             cmd += ["--dev-bind-try", dev, dev]
     for folder in (plan.runtime, plan.workdir, plan.artifacts):
-        cmd += ["--bind", str(folder), str(folder)]
+        cmd += [*_parents(str(folder), made, perms), "--bind", str(folder), str(folder)]
     for file in plan.read_only:
-        cmd += ["--ro-bind", str(file), str(file)]
+        cmd += [*_parents(str(file), made, perms), "--ro-bind", str(file), str(file)]
     cmd += ["--chdir", str(plan.workdir), "--"]
-    return cmd
+    return cmd + jail_command(uid)
+
+
+def _parents(path: str, made: set[str], perms: list[str]) -> list[str]:
+    """``--dir`` steps for the folders above ``path`` that the sandbox does not have yet, made
+    traversable (bubblewrap would create them private to root, and the kernel is ``nobody``)."""
+    out: list[str] = []
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        parent = str(Path(*parts[:i]))
+        if parent in made or any(parent.startswith(m + "/") for m in made if m.startswith("=")):
+            continue
+        if any(parent.startswith(m[1:] + "/") or parent == m[1:] for m in made if m.startswith("=")):
+            continue
+        made.add(parent)
+        out += [*(["--perms", "0755"] if perms else []), "--dir", parent]
+    made.add("=" + path)  # bound: what is below it comes from the host
+    return out
 
 
 def command_prefix(level: str, plan: Plan) -> list[str]:
     if level == "bwrap":
         return bwrap_command(plan)
     if level == "namespace":
-        return ["unshare", "--user", "--map-root-user", "--net"]
+        # a mount namespace where only the kernel's own folders can be written (the jail)
+        writable = [plan.runtime, plan.workdir, plan.artifacts]
+        uid = kernel_uid(level)
+        if os.geteuid() == 0:  # root needs no user namespace for these
+            return ["unshare", "--mount", "--net", "--", *jail_command(uid, writable)]
+        return ["unshare", "--user", "--map-root-user", "--mount", "--net", "--",
+                *jail_command(None, writable)[:-1], "--lenient", "--"]
     return []
+
+
+def _privileges(level: str) -> str:
+    if level == "none":
+        return "not restricted"
+    if kernel_uid(level) is not None:
+        return "uid 65534 (nobody), no capabilities, seccomp"
+    if os.geteuid() == 0:
+        return "root without capabilities, seccomp, read-only but for its folders"
+    return "this user's uid, no capabilities, seccomp" + (", read-only but for its folders" if level == "namespace"
+                                                           else "")
 
 
 def describe(level: str, memory: str, processes: str) -> dict[str, Any]:
@@ -169,6 +277,7 @@ def describe(level: str, memory: str, processes: str) -> dict[str, Any]:
                        "none": "not isolated: this user's files are readable"}[level],
         "processes": processes,
         "memory": memory,
+        "privileges": _privileges(level),
         "warnings": [],
     }
     if level != "bwrap":

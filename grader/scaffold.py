@@ -107,7 +107,8 @@ celdas marcadas y guárdalo en este repositorio.
 
 Cada vez que haces `git push`, el repositorio califica tu notebook con las comprobaciones
 públicas del ejercicio: mira la pestaña *Actions* (GitHub) o *CI/CD → Pipelines* (GitLab). El
-resumen muestra cada comprobación con lo esperado, lo encontrado y cómo arreglarlo.
+resumen muestra cada comprobación con lo encontrado, cómo arreglarlo y lo esperado, salvo cuando lo
+esperado es la respuesta misma.
 {%- if min_score is not none %} La ejecución pasa cuando llegas a {{ min_score }} puntos.{% endif %}
 
 También puedes comprobarlo **dentro del notebook**, antes de entregar. Instala el grader una
@@ -147,8 +148,8 @@ marked cells and save it in this repository.
 ## How to know where you stand
 
 Every `git push` grades your notebook with the exercise's public checks: see the *Actions* tab
-(GitHub) or *CI/CD → Pipelines* (GitLab). The summary shows each check with what was expected,
-what was found and how to fix it.
+(GitHub) or *CI/CD → Pipelines* (GitLab). The summary shows each check with what was found, how to
+fix it and what was expected, unless that is the answer itself.
 {%- if min_score is not none %} The run passes when you reach {{ min_score }} points.{% endif %}
 
 You can also check **inside the notebook** before handing it in. Install the grader once (in

@@ -3,7 +3,8 @@
 The check never runs the student's code in the student's own kernel: it finds the notebook
 file (Jupyter and JupyterLab give its path; Colab hands over its current content), runs
 ``grader check --json`` on it in a separate process — the same engine, sandbox and limits as
-``grader grade`` — and shows the public checks as a table with expected / found / how to fix.
+``grader grade`` — and shows the public checks as a table with expected (where the rubric's
+``reveal`` allows: grader.reveal) / found / how to fix.
 Inside the grader's own kernel (a notebook being graded that contains this cell) it does
 nothing, so a notebook never grades itself recursively.
 """
@@ -113,15 +114,20 @@ def _age(seconds: float) -> str:
 
 
 def _display(report: dict[str, Any], text: dict[str, str], header: str) -> None:
+    from grader.messages import render
+
     colours = {"pass": "#17703a", "fail": "#b3261e", "missing": "#8a6d00", "error": "#7a1fa2"}
+    hidden = render("word.hidden", lang=report.get("lang", "es"))
     rows = []
     for c in report["checks"]:
         hint = f"<br><i>{html.escape(c['hint'])}</i>" if c.get("hint") else ""
+        # a check whose rubric hides the answer (grader.reveal) has no expected value here
+        expected = hidden if c.get("reveal") not in (None, "always") else _short(c.get("expected"))
         rows.append(
             f"<tr><td><code>{html.escape(c['id'])}</code></td>"
             f"<td style='color:{colours.get(c['status'], '#000')}'>{html.escape(c['status'])}</td>"
             f"<td>{c['points']:g} / {c['max_points']:g}</td>"
-            f"<td>{html.escape(_short(c.get('expected')))}</td><td>{html.escape(_short(c.get('found')))}</td>"
+            f"<td>{html.escape(expected)}</td><td>{html.escape(_short(c.get('found')))}</td>"
             f"<td>{html.escape(c['message'])}{hint}</td></tr>")
     table = (f"<p><b>{html.escape(report.get('title') or '')}: {report['public_score']:g} / "
              f"{report['public_max_score']:g}</b> — {html.escape(header)}</p>"

@@ -53,6 +53,10 @@ class Budget(_Strict):
     disk_mb: int = Field(2048, gt=0, description="everything the notebook writes")
     output_mb: float = Field(20, gt=0, description="text and images the notebook prints")
     gpu_memory_mb: int | None = Field(None, gt=0, description="GPU memory per submission (a shared GPU)")
+    # what the checker accepts from the kernel: sizes are read before anything is loaded
+    artifact_mb: int = Field(256, gt=0, description="one exported array or value, in memory")
+    model_mb: int = Field(1024, gt=0, description="one exported .keras model, unpacked")
+    checker_memory_mb: int = Field(3072, gt=0, description="memory the checker may add while it checks")
 
 
 class BudgetOverride(_Strict):
@@ -69,6 +73,9 @@ class BudgetOverride(_Strict):
     disk_mb: int | None = Field(None, gt=0)
     output_mb: float | None = Field(None, gt=0)
     gpu_memory_mb: int | None = Field(None, gt=0)
+    artifact_mb: int | None = Field(None, gt=0)
+    model_mb: int | None = Field(None, gt=0)
+    checker_memory_mb: int | None = Field(None, gt=0)
 
 
 class Profile(_Strict):
@@ -191,6 +198,9 @@ class RubricItem(_Strict):
     # checks that must pass for this one to earn its points (a small network is only worth
     # points when it also works)
     requires: list[str] = []
+    # what a student sees of this check (grader.reveal): never | on_fail_hint | always; unset:
+    # never for value and text_answer checks (the expected value is the answer), else always
+    reveal: Literal["never", "on_fail_hint", "always"] | None = None
 
 
 class Rubric(_Strict):

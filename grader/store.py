@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.safetext import json_safe, visible
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -86,9 +87,9 @@ class Store:
         """Commit one result now (a crash after this loses nothing of it)."""
         self.db.execute(
             "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (key, report["exercise"], student, str(submission), report.get("submission_sha256") or "",
+            (key, report["exercise"], visible(student), visible(str(submission)), report.get("submission_sha256") or "",
              float(report["score"]), float(report["max_score"]), report["execution"]["status"], seconds,
-             json.dumps(report, ensure_ascii=False, default=str), time.time()))
+             json_safe(json.dumps(report, ensure_ascii=False, default=str)), time.time()))
 
     def count(self, exercise: str | None = None) -> int:
         if exercise is None:

@@ -23,9 +23,12 @@ UCI_SONAR = ("https://archive.ics.uci.edu/ml/machine-learning-databases/undocume
 
 
 def run(tmp_path: Path, cells: list[str], data: list[str], values: list[str],
-        budget: dict[str, Any] | None = None, cell_timeout: float = 120) -> tuple[Any, Any]:
+        budget: dict[str, Any] | None = None, cell_timeout: float = 120,
+        hide: list[str] | None = None) -> tuple[Any, Any]:
     spec = load_spec(ROOT / "exercises" / "iris" / "spec.yaml").model_copy(update={"data": data})
     ws = provision.provision(spec, SHARED_DATA)
+    if hide:  # tests only: libraries the kernel treats as not installed
+        ws.kernel_data["hide_modules"] = hide
     path = tmp_path / "nb.ipynb"
     nbformat.write(v4.new_notebook(cells=[v4.new_code_cell(c) for c in cells]), path)
     options = RunOptions(artifacts=[{"name": v, "kind": "value"} for v in values], kernel_data=ws.kernel_data,
@@ -143,3 +146,68 @@ def test_time_budget_stops_training_cleanly_and_a_missing_dataset_says_so(tmp_pa
     assert failed[0].ename == "RuntimeError" and "no provee 'cifar10'" in (failed[0].evalue or "")
     assert value(outcome, "local") == ["sonar.csv", 208]
     assert kinds(outcome)["get_file"][0]["origin"] == UCI_SONAR
+
+
+TF_DATA = "https://storage.googleapis.com/download.tensorflow.org/data/"
+
+
+def test_missing_libraries_and_the_files_students_download(tmp_path: Path) -> None:
+    """A display-only library that is missing (plotly, hidden here) gets a stand-in and the rest
+    of the cell runs; one that computes (xgboost) stays an ImportError; iris, sonar and titanic
+    answer under the names, archives and URLs of the tutorials students follow."""
+    import shutil
+
+    outcome, executed = run(tmp_path, [
+        "import plotly.express as px\nimport plotly.graph_objects as go\nfrom plotly.subplots import make_subplots\n"
+        "import pandas as pd\nfig = px.scatter(x=[1, 2], y=[3, 4], title='t')\nfig.update_layout(width=300)\n"
+        "fig.show()\n(go.Figure(data=[go.Bar(y=[1])]) | px.line(x=[1], y=[2])).show()\n"
+        "with fig.batch_update():\n    fig.data[0].marker.color = 'red'\nsiguio = 'sí'",
+        "import xgboost",
+        "%load_ext tensorboard\n%tensorboard --logdir logs",
+        "import keras\nm = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])\n"
+        "keras.utils.plot_model(m, to_file='m.png', show_shapes=True)\ndibujo = __import__('os').path.exists('m.png')",
+        f"tf_train = pd.read_csv('{TF_DATA}iris_training.csv', names=['a', 'b', 'c', 'd', 'y'], header=0)\n"
+        f"ruta = keras.utils.get_file('iris_test.csv', '{TF_DATA}iris_test.csv')\n"
+        "iris_tf = [len(tf_train), open(ruta).readline().strip()]\n"
+        "uci = pd.read_csv('https://archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data', header=None)\n"
+        "sns_url = pd.read_csv('https://raw.githubusercontent.com/mwaskom/seaborn-data/master/iris.csv')\n"
+        "kaggle = pd.read_csv('/kaggle/input/iris/Iris.csv')\n"
+        "import seaborn as sns\nsns_iris = sns.load_dataset('iris')\n"
+        "iris_formas = [list(uci.shape), list(sns_url.columns), list(kaggle.columns)[:2], list(sns_iris.shape)]\n"
+        "from google.colab import files\nsubidos = list(files.upload())[:2]",
+        "!kaggle competitions download -c titanic\nimport zipfile\n"
+        "with zipfile.ZipFile('titanic.zip') as z:\n    z.extractall('datos')\n    en_zip = sorted(z.namelist())\n"
+        "gs = pd.read_csv('/kaggle/input/titanic/gender_submission.csv')\ngenero = [len(gs), int(gs.Survived.sum())]\n"
+        "dojo = len(pd.read_csv('https://raw.githubusercontent.com/datasciencedojo/datasets/master/titanic.csv'))\n"
+        "sonar = [len(pd.read_csv(n, header=None)) for n in ('sonar_dataset.csv', '/content/Copy of sonar data.csv',"
+        " 'https://raw.githubusercontent.com/jbrownlee/Datasets/master/sonar.csv')]",
+    ], data=["iris", "titanic", "sonar"], hide=["plotly", "xgboost"],
+        values=["siguio", "dibujo", "iris_tf", "iris_formas", "subidos", "en_zip", "genero", "dojo", "sonar"])
+    failed = outcome.failed_cells
+    assert [(c.index, c.ename) for c in failed] == [(1, "ModuleNotFoundError")], [(c.index, c.evalue) for c in failed]
+    assert "xgboost" in (failed[0].evalue or "")
+    assert value(outcome, "siguio") == "sí"  # the rest of the cell ran after the plotly import
+    k = kinds(outcome)
+    assert [(e["module"], e["cell"]) for e in k["display_stand_in"]] == [("plotly", 0)]  # not xgboost
+    assert "plotly" in "".join(o.get("text", "") for o in executed.cells[0].outputs)
+    assert {e["magic"] for e in k["magic_skipped"]} == {"%load_ext tensorboard", "%tensorboard --logdir logs"}
+    if shutil.which("dot") is None:  # Graphviz missing: no diagram, reported
+        assert value(outcome, "dibujo") is False and k["plot_model_skipped"][0]["cell"] == 3
+    else:
+        assert value(outcome, "dibujo") is True and "plot_model_skipped" not in k
+    assert value(outcome, "iris_tf") == [120, "30,4,setosa,versicolor,virginica"]
+    assert value(outcome, "iris_formas") == [
+        [150, 5], ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"],
+        ["Id", "SepalLengthCm"], [150, 5]]
+    assert value(outcome, "subidos") == ["iris.csv", "Iris.csv"]
+    assert value(outcome, "en_zip") == ["gender_submission.csv", "test.csv", "train.csv"]
+    assert value(outcome, "genero") == [418, 152] and value(outcome, "dojo") == 891
+    assert value(outcome, "sonar") == [208, 208, 208]
+    urls = {e["path"]: e["file"] for e in k["url_redirect"]}
+    assert urls[f"{TF_DATA}iris_training.csv"] == "iris_training.csv"
+    assert urls["https://archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data"] == "iris.data"
+    assert urls["https://raw.githubusercontent.com/mwaskom/seaborn-data/master/iris.csv"] == "iris.csv"
+    assert urls["https://raw.githubusercontent.com/datasciencedojo/datasets/master/titanic.csv"] == "train.csv"
+    assert k["get_file"][0]["file"] == "iris_test.csv"
+    paths = {e["file"] for e in k["path_redirect"]}
+    assert {"Iris.csv", "gender_submission.csv", "Copy of sonar data.csv"} <= paths

@@ -8,6 +8,7 @@ hidden labels would work — the report says so, see ``test_weaker_isolation_is_
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,12 +19,16 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader import datasets, sandbox
+from grader import datasets, sandbox, tamper
 from tests.fixtures import adversarial
 from tests.fixtures.variants import titanic as titanic_variants
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = Path(adversarial.__file__).with_name(adversarial.SPEC)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _write(path: Path, cells: list[str]) -> Path:
@@ -42,7 +47,12 @@ def test_attacks_in_one_batch_lose_and_honest_work_is_graded(tmp_path: Path) -> 
     honest_before.write_bytes((ROOT / "reference" / "titanic.ipynb").read_bytes())
     honest_after = _write(subs / "everyone_dies.ipynb", titanic_variants.FIXTURES["everyone_dies"])
     marker = tmp_path / "pwned.txt"
-    paths = {"hidden": str(hidden), "other": str(honest_after), "out": str(out), "marker": str(marker)}
+    import keras
+
+    site = Path(keras.__file__).resolve().parents[1]
+    installed_before = _digest(site / "keras" / "__init__.py")
+    paths = {"hidden": str(hidden), "other": str(honest_after), "out": str(out), "marker": str(marker),
+             "site": str(site)}
     attacks = [_write(subs / f"{name}.ipynb", adversarial.cells(name, paths)) for name in adversarial.ATTACKS]
     batch = [honest_before, *attacks, honest_after]
 
@@ -81,6 +91,13 @@ def test_attacks_in_one_batch_lose_and_honest_work_is_graded(tmp_path: Path) -> 
         if execution["isolation"]["level"] != "bwrap":
             problems.append(f"{name}: isolation {execution['isolation']['level']}")
     assert not problems, "\n".join(problems)
+    # root's ways out all failed, and the installation is as it was
+    tail = reports["remount_and_plant"]["instructor"]["output_tail"]
+    for word in ("REMONTADO", "ESCRITO", "CGROUP", "LIMITE", "COPIADO"):
+        assert word not in tail, tail
+    assert _digest(site / "keras" / "__init__.py") == installed_before
+    assert not (site / "zz_pwn.pth").exists()
+    assert tamper.installation_problems() == []
     # the attacks left no trace outside their sandbox
     assert not marker.exists()
     assert not (out / "report.json").exists()

@@ -107,11 +107,23 @@ def test_student_check_gives_the_same_verdict_as_instructor_grade(tmp_path: Path
     graded = grader("grade", "cnn_params", str(nb), "--out", str(tmp_path), "--lang", "en")
     assert graded.returncode == 0, graded.stderr
     instructor_report = json.loads((tmp_path / "wrong_param_answer" / "report.json").read_text())
-    verdict = lambda r: [(c["id"], c["status"], c["points"], c["message"]) for c in r["checks"]]  # noqa: E731
+    verdict = lambda r: [(c["id"], c["status"], c["points"]) for c in r["checks"]]  # noqa: E731
     assert verdict(student_report) == verdict(instructor_report)
     assert student_report["score"] == instructor_report["score"] == 8
+    # the answer stays hidden from the student (rubric: reveal: on_fail_hint), not from the instructor
     params = next(c for c in student_report["checks"] if c["id"] == "params_ejercicio")
-    assert params["message"] == "`params_ejercicio` is 144; expected 147."
+    assert (params["message"], params["expected"]) == ("`params_ejercicio` is 144: not correct. Check your calculation.",
+                                                       None)
+    assert params["hint"] == "Apply the example's formula to 3 filters of 4×4 over 3 channels."
+    assert "147" not in json.dumps([[c["message"], c["details"], c["hint"], c["expected"]]
+                                    for c in student_report["checks"]])
+    params = next(c for c in instructor_report["checks"] if c["id"] == "params_ejercicio")
+    assert (params["message"], params["expected"]) == ("`params_ejercicio` is 144; expected 147.", 147)
+    results = json.loads((tmp_path / "wrong_param_answer" / "results.json").read_text())  # Gradescope: students
+    assert "147" not in json.dumps(results) and "147" not in (tmp_path / "wrong_param_answer" / "report.html").read_text()
+    shown = {c["id"]: c["message"] for c in student_report["checks"]}
+    assert [c["message"] for c in instructor_report["checks"] if c["reveal"] == "always"] == [
+        shown[c["id"]] for c in instructor_report["checks"] if c["reveal"] == "always"]
     assert "instructor" not in student_report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -116,12 +117,18 @@ def test_no_hidden_file_is_ever_given_to_students() -> None:
 @needs_shared
 def test_provision_copies_student_files_under_student_names_and_nothing_hidden(tmp_path: Path) -> None:
     spec = load_spec(ROOT / "exercises" / "iris" / "spec.yaml").model_copy(
-        update={"data": ["sonar", "titanic", "mnist", "optdigits"]})
+        update={"data": ["sonar", "titanic", "mnist", "optdigits", "iris"]})
     ws = provision.provision(spec, SHARED_DATA)
     try:
         names = sorted(str(p.relative_to(ws.workdir)) for p in ws.workdir.rglob("*") if p.is_file())
         assert {"Sonar.csv", "sonar.csv", "sonar.all-data", "train.csv", "test.csv", "titanic/train.csv",
-                "titanic/test.csv", "optdigits_train.csv", "optdigits.tes"} <= set(names)
+                "titanic/test.csv", "optdigits_train.csv", "optdigits.tes", "sonar_dataset.csv",
+                "sonar.all-data.csv", "Copy of sonar data.csv", "gender_submission.csv", "titanic.zip",
+                "iris.csv", "Iris.csv", "iris.data", "iris_training.csv", "iris_test.csv"} <= set(names)
+        assert set(ws.kernel_data["student_files"]) == set(names)
+        # every known URL is answered by a file that is there
+        assert set(ws.kernel_data["known_urls"]) == set(datasets.KNOWN_URLS)
+        assert all(name in names for name in ws.kernel_data["known_urls"].values())
         assert not any("label" in n or "titanic3" in n for n in names)
         everything = [p.name for p in ws.root.rglob("*")]
         assert "test_labels.csv" not in everything and "titanic3.csv" not in everything
@@ -185,3 +192,78 @@ def test_spirals_generator_copied_into_notebooks_is_the_graders() -> None:
     for args in ((400, 0.1, 0), (2000, 0.1, 2024)):
         mine, theirs = make_spirals(*args), scope["make_spirals"](*args)  # type: ignore[operator]
         assert np.array_equal(mine[0], theirs[0]) and np.array_equal(mine[1], theirs[1])
+
+
+# the files a student downloads, generated (compared byte for byte with the published copies when
+# the generators were written: seaborn-data's iris.csv, UCI's iris.data as jbrownlee/Datasets
+# serves it, TensorFlow's iris_training.csv / iris_test.csv — 2,194 and 573 bytes; Iris.csv has
+# Kaggle's layout and size)
+IRIS_FILES = {
+    "iris.csv": (3858, "9cc1c345c71bcc9b486b74cbf6063fa66f4bb5e0f603a4b3c3471ec2e5e8e355"),
+    "Iris.csv": (5107, "600ac44f23c2e6e0ae37daac8ceb2baba4df963efa580eb31b3b576b28e34c55"),
+    "iris.data": (4551, "6f608b71a7317216319b4d27b4d9bc84e6abd734eda7872b71a458569e2656c0"),
+    "iris_training.csv": (2194, "c4c7652b14da06ba63b37f9f47d2e9aa4edced85701c9f8fce37501a1ca792e4"),
+    "iris_test.csv": (573, "3b6dde8ad159a8545d4b4d8290a9cc7d49a9a8803d6ffe755884269371cc1eb1"),
+}
+
+
+def test_iris_files_under_the_names_and_formats_students_download() -> None:
+    import hashlib
+
+    import pandas as pd
+    from sklearn.datasets import load_iris
+
+    files = datasets.derived_files(datasets.locate("iris"))
+    assert list(files) == list(IRIS_FILES)
+    for name, (size, digest) in IRIS_FILES.items():
+        assert (len(files[name]), hashlib.sha256(files[name]).hexdigest()) == (size, digest), name
+    ref = load_iris()
+    seaborn = pd.read_csv(io.BytesIO(files["iris.csv"]))
+    assert np.array_equal(seaborn.iloc[:, :4].to_numpy(), ref.data)  # scikit-learn's values
+    assert list(seaborn["species"].unique()) == ["setosa", "versicolor", "virginica"]
+    uci = pd.read_csv(io.BytesIO(files["iris.data"]), header=None)
+    kaggle = pd.read_csv(io.BytesIO(files["Iris.csv"]))
+    assert uci.shape == (150, 5) and list(kaggle.columns)[0] == "Id" and kaggle["Species"][0] == "Iris-setosa"
+    assert np.array_equal(kaggle.iloc[:, 1:5].to_numpy(), uci.iloc[:, :4].to_numpy())
+    # UCI's two known errata (rows 35 and 38) are the only differences from scikit-learn's copy
+    assert sorted({int(i) for i in np.nonzero(uci.iloc[:, :4].to_numpy() != ref.data)[0]}) == [34, 37]
+    # TensorFlow's split: a header row, then 120 + 30 rows that together are UCI's 150
+    train = files["iris_training.csv"].decode().splitlines()
+    test = files["iris_test.csv"].decode().splitlines()
+    assert train[0] == "120,4,setosa,versicolor,virginica" and test[0] == "30,4,setosa,versicolor,virginica"
+    assert train[1:3] == ["6.4,2.8,5.6,2.2,2", "5.0,2.3,3.3,1.0,1"] and test[1] == "5.9,3.0,4.2,1.5,1"
+    species = {"Iris-setosa": "0", "Iris-versicolor": "1", "Iris-virginica": "2"}
+    uci_rows = [line.rsplit(",", 1) for line in files["iris.data"].decode().split()]
+    assert sorted(train[1:] + test[1:]) == sorted(f"{x},{species[s]}" for x, s in uci_rows)
+
+
+@needs_shared
+def test_titanic_kaggle_files_come_from_the_public_files_only() -> None:
+    import zipfile
+
+    import pandas as pd
+
+    found = datasets.locate("titanic", SHARED_DATA)
+    files = datasets.derived_files(found)
+    gender = pd.read_csv(io.BytesIO(files["gender_submission.csv"]))
+    test = pd.read_csv(found.path("test.csv"))
+    assert list(gender.columns) == ["PassengerId", "Survived"] and len(gender) == 418
+    assert gender["Survived"].tolist() == (test["Sex"] == "female").astype(int).tolist()
+    # Kaggle's published score of its gender submission, 0.76555, i.e. 320 of 418: the labels are
+    # right, and the baseline is not them
+    labels = pd.read_csv(found.path("test_labels.csv"))
+    assert int((gender.merge(labels, on="PassengerId").pipe(lambda m: m.Survived_x == m.Survived_y)).sum()) == 320
+    with zipfile.ZipFile(io.BytesIO(files["titanic.zip"])) as archive:
+        assert sorted(archive.namelist()) == ["gender_submission.csv", "test.csv", "train.csv"]
+        assert archive.read("train.csv") == found.path("train.csv").read_bytes()
+        assert archive.read("test.csv") == found.path("test.csv").read_bytes()
+        assert archive.read("gender_submission.csv") == files["gender_submission.csv"]
+    assert datasets.derived_files(found) == files  # the same bytes every time (fixed zip dates)
+
+
+def test_known_urls_name_registered_or_derived_files() -> None:
+    for url, (name, file) in datasets.KNOWN_URLS.items():
+        ds = datasets.REGISTRY[name]
+        assert file in ds.student_names or file in ds.derived, url
+    assert datasets.KNOWN_URLS["https://storage.googleapis.com/download.tensorflow.org/data/iris_training.csv"] \
+        == ("iris", "iris_training.csv")

@@ -112,3 +112,22 @@ def test_the_cgroup_stops_a_fork_bomb_at_the_task_limit() -> None:
         assert group.pids() == []  # the whole group is gone, children included
     finally:
         group.remove()
+
+
+@needs_cgroup
+def test_a_process_that_leaves_its_cgroup_is_put_back_and_still_limited() -> None:
+    """Code that could write a cgroup file (the sandbox leaves none reachable) and moved itself
+    out of its memory group is found by the watchdog, put back, flagged, and still stopped."""
+    lim = limits.Limits(memory_mb=300)
+    group = limits.new_cgroup(lim)
+    assert group is not None
+    leave = ("import os, time\ntime.sleep(1.5)\n"
+             f"open({str(group.memory_dir.parent / 'cgroup.procs')!r}, 'w').write(str(os.getpid()))\n"
+             "time.sleep(0.5)\n" + ALLOCATE)
+    try:
+        proc, dog = _run(leave, lim, group)
+        assert proc.returncode == -9
+        assert dog.escaped is True
+        assert dog.verdict() == "memory"
+    finally:
+        group.remove()

@@ -92,6 +92,8 @@ def validate_check(check: CheckSpec, spec: ExerciseSpec) -> tuple[str, str] | No
 
 def run_check(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     """Run one check; a missing input or a crash becomes a result, never an exception."""
+    from grader.checks.context import ArtifactTooLarge
+
     kind = kinds()[check.kind]
     if kind.needs is not None:
         assert check.artifact is not None
@@ -100,6 +102,9 @@ def run_check(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return missing
     try:
         result = kind.fn(check, ctx)
+    except ArtifactTooLarge as exc:  # its header said so: it was never loaded
+        result = CheckResult(id=check.id, kind=check.kind, status="missing", message=exc.key,
+                             params={"name": check.artifact, "error": str(exc)})
     except Exception as exc:  # a bug in a check must not lose the other results
         result = CheckResult(
             id=check.id, kind=check.kind, status="error", message="check.crashed",

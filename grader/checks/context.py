@@ -7,12 +7,67 @@ pickle); values come from JSON or ``.npy`` files loaded with ``allow_pickle=Fals
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from grader.outcomes import CheckResult, ExecutionOutcome
 from grader.spec import CheckSpec, ExerciseSpec
+
+
+class ArtifactTooLarge(ValueError):
+    """An exported value larger than the exercise allows (read from its header, not loaded),
+    or one that is not what the kernel writes. ``key`` is the message for the student."""
+
+    def __init__(self, key: str, detail: str) -> None:
+        super().__init__(detail)
+        self.key = key
+
+
+def _mb(n: float) -> str:
+    return f"{n / 2 ** 20:.0f} MB"
+
+
+def oversized_array(path: Path, limit_mb: int) -> tuple[str, str] | None:
+    """Why the ``.npy`` file at ``path`` must not be loaded, from its header alone, as
+    (message key, detail); or None (an unreadable file is left to the loader to report)."""
+    import numpy as np
+
+    try:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = reader(f, max_header_size=10_000)
+    except OSError:
+        return None
+    except Exception as exc:  # not an .npy file as the kernel writes them
+        return "artifact.tampered", f"not a NumPy array file: {type(exc).__name__}"
+    if dtype.hasobject:
+        return "artifact.tampered", "an array of Python objects"
+    size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    if size > limit_mb * 2 ** 20:
+        return "artifact.too_large", f"{_mb(size)} for an array of shape {tuple(shape)}; at most {limit_mb} MB"
+    return None
+
+
+def oversized_model(path: Path, limit_mb: int, max_members: int = 10_000) -> tuple[str, str] | None:
+    """Why the ``.keras`` archive at ``path`` must not be loaded (its central directory says it
+    would unpack to more than ``limit_mb``, or holds too many files), as (message key,
+    detail); or None."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except OSError:
+        return None
+    except (zipfile.BadZipFile, ValueError) as exc:
+        return "artifact.tampered", f"not a .keras archive: {type(exc).__name__}"
+    if len(members) > max_members:
+        return "artifact.too_large", f"{len(members)} files in the archive; at most {max_members}"
+    total = sum(m.file_size for m in members)
+    if total > limit_mb * 2 ** 20:
+        return "artifact.too_large", f"it unpacks to {_mb(total)}; at most {limit_mb} MB"
+    return None
 
 
 class CheckContext:
@@ -90,7 +145,11 @@ class CheckContext:
             import numpy as np
 
             assert self.artifacts_dir is not None
-            return np.load(self.artifacts_dir / entry["file"], allow_pickle=False)
+            path = self.artifacts_dir / entry["file"]
+            problem = oversized_array(path, self.spec.budget.artifact_mb)
+            if problem is not None:
+                raise ArtifactTooLarge(*problem)
+            return np.load(path, allow_pickle=False)
         return entry.get("value")
 
     def value_type(self, name: str) -> str:
@@ -105,6 +164,10 @@ class CheckContext:
         entry = self.entry(name)
         assert self.artifacts_dir is not None
         path = self.artifacts_dir / entry["file"]
+        problem = oversized_model(path, self.spec.budget.model_mb)
+        if problem is not None:
+            self._model_errors[name] = (problem[0], {"error": problem[1]})
+            return None, self._model_errors[name]
         import keras
 
         try:
@@ -124,8 +187,9 @@ class CheckContext:
         entry = self.entry(name)
         if not entry.get("history") or self.artifacts_dir is None:
             return None
-        try:
-            data = json.loads((self.artifacts_dir / entry["history"]).read_text())
-        except (OSError, ValueError):
+        from grader.artifacts import UnsafeJSON, read_history
+
+        try:  # size, depth and shape checked before and after parsing: a forged file is None
+            return read_history(self.artifacts_dir / entry["history"])
+        except (OSError, UnsafeJSON):
             return None
-        return data if isinstance(data, dict) else None
