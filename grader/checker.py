@@ -324,9 +324,21 @@ def main(argv: list[str] | None = None) -> int:
     artifacts = Path(req["artifacts_dir"]) if req.get("artifacts_dir") else None
     data_dir = Path(req["data_dir"]) if req.get("data_dir") else None
     results = run_checks(spec, outcome, artifacts, data_dir)
+    confinement["peak_mb"] = _peak_mb()
     Path(out_path).write_text(json.dumps({"results": [asdict(r) for r in results], "confinement": confinement},
                                          default=_jsonable))
     return 0
+
+
+def _peak_mb() -> int | None:
+    """This process's resident peak (VmHWM: its own memory's, not carried over an exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def confine(folder: str, memory_mb: int) -> dict[str, Any]:

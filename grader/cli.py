@@ -198,7 +198,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     results: dict[str, tuple[dict[str, Any], float, bool]] = {}
     console = _console()
     err_console = _console(stderr=True)
-    progress = _Progress(err_console, len(jobs), quiet or jsonl)
+    progress = _Progress(err_console, len(jobs), quiet or jsonl, lang)
 
     def finished(job: Any, report: dict[str, Any], seconds: float, from_store: bool = False) -> None:
         if not from_store and not report.get("crashed"):
@@ -289,7 +289,7 @@ def _restore(report: dict[str, Any], out_dir: Path) -> None:
 class _Progress:
     """A live bar with ETA on stderr, and a line per finished submission."""
 
-    def __init__(self, console: Any, total: int, quiet: bool) -> None:
+    def __init__(self, console: Any, total: int, quiet: bool, lang: str = "es") -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -304,7 +304,9 @@ class _Progress:
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                             console=console, disable=quiet, transient=False)
-        self.task = self.bar.add_task("calificando", total=total, completed=0)
+        from grader.messages import render
+
+        self.task = self.bar.add_task(render("cli.grading", lang=lang), total=total, completed=0)
 
     def __enter__(self) -> _Progress:
         self.bar.start()

@@ -816,6 +816,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "cli.no_such_file": {"es": "{path}: no existe ese archivo ni carpeta; revisa la ruta",
                          "en": "{path}: no such file or folder; check the path"},
     "cli.class_zip": {"es": "{n} entregas en {zip}", "en": "{n} submissions in {zip}"},
+    "cli.grading": {"es": "calificando", "en": "grading"},
     "cli.disk_full": {
         "es": "el disco de {folder} está lleno: libera espacio y ejecuta la misma orden de nuevo "
         "({kept} resultados guardados)",

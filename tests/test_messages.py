@@ -108,3 +108,14 @@ def test_terminal_table_keeps_square_brackets_from_student_code() -> None:
     text = console.export_text()
     for fragment in ("np.array([b])", "[i] detalle", "mira [bold]", "celda [x]", "usa [b]"):
         assert fragment in text
+
+
+def test_the_fit_log_in_a_training_message_speaks_the_reader_s_language() -> None:
+    from grader.checks.training import _summary
+
+    fits = [{"cell": 5, "epochs_run": 10, "epochs_asked": 10, "batch_size": 32, "seconds": 1.5}]
+    key = next(k for k, v in CATALOG.items() if "{fits}" in v["es"])
+    english = render(key, {"fits": _summary(fits)}, "en")
+    spanish = render(key, {"fits": _summary(fits)}, "es")
+    assert "cell 5: 10/10 epochs" in english and "celda" not in english and "épocas" not in english
+    assert "celda 5: 10/10 épocas" in spanish

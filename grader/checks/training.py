@@ -64,12 +64,15 @@ def _fit_label(fit: dict[str, Any]) -> str:
     return str(fit.get("cell", "?"))
 
 
-def _summary(fits: list[dict[str, Any]]) -> str:
-    parts = []
-    for f in fits:
-        parts.append(f"celda {_fit_label(f)}: {f.get('epochs_run', '?')}/{f.get('epochs_asked', '?')} épocas, "
-                     f"batch_size={f.get('batch_size', '?')}, {f.get('seconds', 0):.1f} s")
-    return "; ".join(parts)
+def _summary(fits: list[dict[str, Any]]) -> dict[str, str] | str:
+    """What the grader logged of each fit, in both languages (``messages.render`` picks one)."""
+    if not fits:
+        return "—"
+    words = {"es": ("celda", "épocas"), "en": ("cell", "epochs")}
+    return {lang: "; ".join(f"{cell} {_fit_label(f)}: {f.get('epochs_run', '?')}/{f.get('epochs_asked', '?')} "
+                            f"{epochs}, batch_size={f.get('batch_size', '?')}, {f.get('seconds', 0):.1f} s"
+                            for f in fits)
+            for lang, (cell, epochs) in words.items()}
 
 
 @register("training", needs=None, allowed=ALLOWED, validate=_validate)
@@ -85,7 +88,7 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
 
     def result(status: str, message: str, **params: Any) -> CheckResult:
         return CheckResult(id=check.id, kind=check.kind, status=status, message=message,  # type: ignore[arg-type]
-                           params={"fits": _summary(fits) or "—", "n_fits": len(fits), **params},
+                           params={"fits": _summary(fits), "n_fits": len(fits), **params},
                            expected=exp, found=fits)
 
     if len(fits) < int(exp.get("min_fits", 1)):
