@@ -275,7 +275,10 @@ def _result_line(job: Any, report: dict[str, Any], seconds: float, from_store: b
     return {"student": job.submission.student, "student_id": job.submission.student_id,
             "notebook": str(job.submission.path), "report": str(job.out_dir / "report.json"),
             "score": report.get("score"), "max_score": report.get("max_score"),
-            "execution": report.get("execution", {}).get("status"), "seconds": seconds, "cached": from_store}
+            "execution": report.get("execution", {}).get("status"), "seconds": seconds, "cached": from_store,
+            # who the student is for the LMS (grader.export): the download's layout and, from
+            # Gradescope's metadata, the e-mail
+            "layout": job.submission.layout, "email": str(job.submission.extra.get("email") or "")}
 
 
 def _restore(report: dict[str, Any], out_dir: Path) -> None:
@@ -569,6 +572,38 @@ def data_fetch(names: tuple[str, ...], dest: Path | None, force: bool) -> None:
     for name in wanted:
         folder = fetch.fetch(name, target, force=force, log=click.echo)
         click.echo(f"{name}: ready in {folder}")
+
+
+@cli.command(name="export")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--to", "targets", multiple=True, required=True,
+              help="canvas, moodle-worksheet, moodle-gradebook, gradescope or csv (repeat it, or a comma list).")
+@click.option("--assignment", default=None,
+              help="Name of the grade column: the assignment / grade item in the LMS (default: the exercise's title).")
+@click.option("--canvas-assignment-id", "canvas_id", default=None, metavar="N",
+              help="Canvas's id of the assignment (…/assignments/N), so the import updates it instead of adding one.")
+@click.option("--worksheet", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The grading worksheet downloaded from the Moodle assignment: its Grade column is filled.")
+@click.option("--excel-es", "excel_es", is_flag=True, help="Excel in a Spanish locale: ';', decimal comma, UTF-8 BOM.")
+@click.option("--out-file", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (one target only; default: OUT/<target's file>).")
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True,
+              help="Language of the LMS (Moodle's worksheet columns) and of the messages.")
+def export_(out: Path, targets: tuple[str, ...], assignment: str | None, canvas_id: str | None,
+            worksheet: Path | None, excel_es: bool, out_file: Path | None, lang: str) -> None:
+    """Instructor: the grades of OUT (a `grader grade` folder) as files Canvas, Moodle and
+    Gradescope import as they are (see docs/lms.md)."""
+    from grader import export
+    from grader.messages import render
+    from grader.safetext import visible
+
+    names = [t.strip() for value in targets for t in value.split(",") if t.strip()]
+    opts = export.Options(lang=lang, assignment=assignment, canvas_assignment_id=canvas_id, excel_es=excel_es,
+                          worksheet=worksheet)
+    for done in export.export(out, names, opts, out_file):
+        click.echo(render("export.written", {"target": done.target, "path": str(done.path), "n": done.rows}, lang))
+        for warning in done.warnings:
+            click.echo(f"warning: {visible(warning)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -822,6 +822,36 @@ CATALOG: dict[str, dict[str, str]] = {
         "({kept} resultados guardados)",
         "en": "the disk of {folder} is full: free space and run the same command again ({kept} results kept)",
     },
+    # ---------------------------------------------------------------- LMS exports (grader.export)
+    "export.no_summary": {"es": "{out}: no hay summary.json; califica primero con `grader grade ... --out {out}`",
+                          "en": "{out}: no summary.json; grade first with `grader grade ... --out {out}`"},
+    "export.unknown_target": {"es": "{target}: destino desconocido; usa {choices}",
+                              "en": "{target}: unknown target; use {choices}"},
+    "export.out_file_many": {"es": "--out-file sirve para un solo destino (se pidieron {n})",
+                             "en": "--out-file takes a single target ({n} were asked)"},
+    "export.canvas_id": {"es": "--canvas-assignment-id es el número de la tarea en Canvas (…/assignments/N), no {value}",
+                         "en": "--canvas-assignment-id is the assignment's number in Canvas (…/assignments/N), not {value}"},
+    "export.no_id": {
+        "es": "{target}: {n} estudiante(s) sin identificador para este LMS, fuera del archivo: {names}",
+        "en": "{target}: {n} student(s) without an identifier for this LMS, left out of the file: {names}",
+    },
+    "export.not_graded": {
+        "es": "{target}: {n} entrega(s) sin calificar (falló el grader), con la nota vacía: {names}",
+        "en": "{target}: {n} submission(s) not graded (the grader failed), with an empty grade: {names}",
+    },
+    "export.not_in_worksheet": {
+        "es": "{target}: {n} estudiante(s) no están en la hoja descargada de Moodle: {names}",
+        "en": "{target}: {n} student(s) are not in the downloaded Moodle worksheet: {names}",
+    },
+    "export.worksheet_columns": {
+        "es": "{path}: no parece una hoja de calificaciones de Moodle (faltan las columnas {missing})",
+        "en": "{path}: does not look like a Moodle grading worksheet (columns {missing} are missing)",
+    },
+    "export.decimal_comma": {
+        "es": "{target}: Moodle solo entiende la coma decimal si su idioma la usa (español sí, inglés no)",
+        "en": "{target}: Moodle reads a decimal comma only when its language uses one (Spanish does, English does not)",
+    },
+    "export.written": {"es": "{target}: {path} ({n} filas)", "en": "{target}: {path} ({n} rows)"},
     # ---------------------------------------------------------------- report words
     "word.threshold": {"es": "mínimo", "en": "threshold"},
     "word.isolation": {"es": "Aislamiento", "en": "Isolation"},
