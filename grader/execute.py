@@ -16,7 +16,6 @@ when the whole notebook's budget is spent. Each limit hit is its own outcome sta
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -32,28 +31,16 @@ import nbformat
 import zmq
 import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import DeadKernelError
 
-from grader import artifacts, intake, legacy, limits, sandbox
-from grader.outcomes import CellOutcome, ExecutionOutcome
+from grader import artifacts, intake, limits, sandbox
+from grader.cells import _TIMEOUT_ENAME, _code, _error_of, _mark_dead, _mark_limit, _run_cells
+from grader.outcomes import ExecutionOutcome
+from grader.output import BoundedClient
 
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
-CELL_OUTPUT_LIMIT = 100_000  # bytes of text output kept per cell (as executed.ipynb stores it)
-CELL_DATA_LIMIT = 2_000_000  # bytes of images and other rich output kept per cell
-ERROR_LIMIT = 8_000  # bytes of a cell's error kept once its budget is spent (the error decides its status)
-_OUTPUT_COST = 100  # bytes executed.ipynb spends on each output besides its content
-_LINE_COST = 12  # bytes nbformat adds for each line of a text it stores (indent, quotes, comma)
-_OUTPUT_MESSAGES = {"stream", "error", "display_data", "execute_result", "update_display_data", "comm_open",
-                    "comm_msg"}
 TAIL_LIMIT = 8_000
-TRUNCATED = "\n[... output truncated by the grader ...]\n"
-EXPORT_TIMEOUT = 120
 _SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|^AWS_|^GITHUB_|^JPY_|^JUPYTER_|^DLGRADER_)")
-# what a limit hit becomes: outcome status, and the error recorded on the cell that was running
-_LIMIT_STATUS = {"memory": "oom", "processes": "process_limit", "disk": "disk_limit", "output": "output_limit"}
-_TIMEOUT_ENAME = "CellTimeoutError"
 
 
 @dataclass
@@ -114,165 +101,6 @@ class IsolatedKernelManager(AsyncKernelManager):
     interrupt_kernel = _async_interrupt_kernel  # type: ignore[assignment]
 
 
-class BoundedClient(NotebookClient):
-    """nbclient's client that keeps a bounded amount of output, and counts all it receives.
-
-    Every output message is measured as executed.ipynb will store it (JSON, lines split) and
-    cut, before it is stored, to what is left of the cell's budget (``CELL_OUTPUT_LIMIT``
-    bytes of text, ``CELL_DATA_LIMIT`` of images and other rich output) and of the notebook's
-    (``output_budget``, the output limit): a huge first message is cut like any other, and
-    images count. A cell's error is kept even past the budget (cut to ``ERROR_LIMIT``, one per
-    cell): it decides the cell's status. What arrives counts toward the watchdog's output
-    limit; a single message larger than the limit never arrives: ZMQ drops the connection
-    (``IsolatedKernelManager.max_message``), which ``connection_dropped`` reports."""
-
-    watchdog: limits.Watchdog | None = None
-    output_budget: int = 20 * limits.MiB
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.kept = 0  # bytes of output stored in the notebook so far
-        self._cell: dict[str, Any] = {}
-        self._monitors: list[Any] = []
-
-    async def async_execute_cell(self, cell: Any, cell_index: int, execution_count: int | None = None,
-                                 store_history: bool = True) -> Any:
-        self._cell = {"text": 0, "data": 0, "error": False, "cut": False}
-        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-
-    execute_cell = run_sync(async_execute_cell)
-
-    def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
-        content = msg.get("content")
-        if msg.get("msg_type") in _OUTPUT_MESSAGES and isinstance(content, dict):
-            try:
-                keep = self._admit(msg["msg_type"], msg, content)
-            except RecursionError:  # content nested too deeply to measure: not stored
-                keep = False
-            out = super().process_message(msg, cell, cell_index) if keep else None
-            if self._cell.get("cut") and not self._cell.get("marked"):  # said once per cell
-                self._cell["marked"] = True
-                cell.outputs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED))
-            return out
-        return super().process_message(msg, cell, cell_index)
-
-    def _admit(self, kind: str, msg: dict[str, Any], content: dict[str, Any]) -> bool:
-        """Count the message, cut ``content`` in place to the budgets left; False: store nothing."""
-        try:
-            size = _stored_size(content, strict=True)
-        except UnicodeEncodeError:  # a lone surrogate (a forged message): nbformat could not write it
-            fixed = json.loads(json.dumps(content, ensure_ascii=False).encode("utf-8", "replace"))
-            content.clear()
-            content.update(fixed)
-            size = _stored_size(content)
-        size += sum(getattr(b, "nbytes", None) or len(b) for b in msg.get("buffers") or [])
-        if self.watchdog is not None:
-            self.watchdog.add_output(size)
-        budget = "text" if kind in ("stream", "error") else "data"
-        cell_room = (CELL_OUTPUT_LIMIT if budget == "text" else CELL_DATA_LIMIT) - self._cell.get(budget, 0)
-        room = min(cell_room, self.output_budget - self.kept)
-        if size <= room:
-            self._take(budget, size)
-            return True
-        self._cell["cut"] = True
-        if kind == "error":  # its status depends on it: the name, the message, the traceback's end
-            if self._cell.get("error"):
-                return False
-            self._cell["error"] = True
-            content["ename"] = str(content.get("ename", ""))[:200]
-            content["evalue"] = str(content.get("evalue", ""))[:1000]
-            lines: list[Any] = content["traceback"] if isinstance(content.get("traceback"), list) else []
-            kept: list[str] = []
-            left = ERROR_LIMIT - _stored_size(content["ename"]) - _stored_size(content["evalue"])
-            for line in reversed(lines):
-                line = _head(str(line), left)
-                if not line:
-                    break
-                kept.insert(0, line)
-                left -= _stored_size(line)
-            content["traceback"] = kept
-            self._take(budget, _stored_size(content))
-            return True
-        # what the text may take: the room less the message's other fields (and their keys)
-        room -= _stored_size({k: v for k, v in content.items() if k not in ("text", "data", "metadata")}) + 64
-        room += _OUTPUT_COST  # counted once
-        if kind == "stream":
-            content["text"] = _head(str(content.get("text", "")), room)
-            if not content["text"]:
-                return False
-        elif kind in ("display_data", "execute_result", "update_display_data"):
-            data: dict[str, Any] = content["data"] if isinstance(content.get("data"), dict) else {}
-            text = _head(str(data.get("text/plain", "")), room)  # images and HTML that do not fit go
-            if not text:
-                return False
-            content["data"], content["metadata"] = {"text/plain": text}, {}
-        else:  # comm messages (widgets) are whole or nothing
-            return False
-        self._take(budget, _stored_size(content))
-        return True
-
-    def _take(self, budget: str, size: int) -> None:
-        self._cell[budget] = self._cell.get(budget, 0) + size
-        self.kept += size
-
-    def watch_connections(self) -> None:
-        """Start watching the shell and iopub connections for drops (``connection_dropped``)."""
-        from zmq.utils.monitor import recv_monitor_message  # noqa: F401  (fails early if missing)
-
-        assert self.kc is not None
-        for channel in (self.kc.iopub_channel, self.kc.shell_channel):
-            monitor = channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-            # the monitor socket belongs to the client's context (closed with it); read it
-            # synchronously through a shadow, between cells
-            self._monitors.append(zmq.Socket.shadow(monitor.underlying))
-
-    def connection_dropped(self) -> bool:
-        """Whether ZMQ dropped a connection to a kernel that is still running, since the last
-        call: it sent a message over ``max_message`` (a kernel that died drops them too)."""
-        from zmq.utils.monitor import recv_monitor_message
-
-        dropped = False
-        for monitor in self._monitors:
-            try:
-                while True:
-                    if recv_monitor_message(monitor, zmq.NOBLOCK)["event"] == zmq.EVENT_DISCONNECTED:
-                        dropped = True
-            except zmq.ZMQError:  # nothing more to read (or the client is already closed)
-                pass
-        if not dropped:
-            return False
-        time.sleep(0.3)  # a kernel that died is not the output's doing
-        proc = getattr(self.km.provisioner, "process", None) if self.km and self.km.provisioner else None
-        return proc is not None and proc.poll() is None
-
-    async def _async_cleanup_kernel(self) -> None:
-        self._monitors = []  # their sockets close with the client's context
-        await super()._async_cleanup_kernel()
-
-    _cleanup_kernel = run_sync(_async_cleanup_kernel)
-
-
-def _stored_size(value: Any, strict: bool = False) -> int:
-    """Bytes ``value`` takes in executed.ipynb: its JSON (escapes included), plus what nbformat
-    adds when it stores each line of a text as a string of its own, plus an output's own keys.
-    ``strict``: raise UnicodeEncodeError for text that cannot be written as UTF-8."""
-    text = json.dumps(value, ensure_ascii=False, indent=1, default=str)
-    encoded = text.encode("utf-8", "strict" if strict else "surrogatepass")
-    return len(encoded) + _LINE_COST * text.count("\\n") + _OUTPUT_COST
-
-
-def _head(text: str, room: int) -> str:
-    """The longest start of ``text`` that ``_stored_size`` puts at no more than ``room`` bytes."""
-    if room <= _OUTPUT_COST:
-        return ""
-    head = text[:room]
-    size = _stored_size(head)
-    while head and size > room:
-        head = head[:max(0, len(head) * room // size - 1)]
-        size = _stored_size(head)
-    return head
-
-
 def _kernel_env(options: RunOptions, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
     env.update(
@@ -295,12 +123,6 @@ def _kernel_env(options: RunOptions, home: Path) -> dict[str, str]:
     return env
 
 
-def _code(name: str, *args: Any) -> nbformat.NotebookNode:
-    """A grader-owned transient cell calling a function of the private kernel module."""
-    call = f"__import__('sys').modules['_dl_grader_kernel'].{name}({', '.join(map(repr, args))})"
-    return nbformat.v4.new_code_cell(call)
-
-
 def _prelude(config: dict[str, Any]) -> nbformat.NotebookNode:
     source = KERNEL_SIDE.read_text(encoding="utf-8")
     code = (
@@ -314,15 +136,6 @@ def _prelude(config: dict[str, Any]) -> nbformat.NotebookNode:
         "del _dl_grader_boot\n"
     )
     return nbformat.v4.new_code_cell(code)
-
-
-def _error_of(cell: nbformat.NotebookNode) -> tuple[str | None, str | None, str | None]:
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            tb = "\n".join(out.get("traceback", []))
-            tb = re.sub(r"\x1b\[[0-9;]*m", "", tb)
-            return out.get("ename"), out.get("evalue"), tb
-    return None, None, None
 
 
 def _text_of(nb: nbformat.NotebookNode) -> str:
@@ -594,26 +407,6 @@ def _chown_tree(root: Path, uid: int) -> None:
             os.chown(os.path.join(base, name), uid, uid, follow_symlinks=False)
 
 
-def _size(mb: float) -> str:
-    return f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MB"
-
-
-def _mark_limit(outcome: ExecutionOutcome, verdict: str, lim: limits.Limits, nb: nbformat.NotebookNode) -> None:
-    """A limit ended the run: say which, in which cell, and whether it was training."""
-    # the cell that was running (or whose output was still arriving) when the limit was hit
-    running = next((c for c in reversed(outcome.cells) if c.status not in ("not_run", "skipped")), None)
-    outcome.status = _LIMIT_STATUS[verdict]  # type: ignore[assignment]
-    limit = {"memory": _size(lim.memory_mb), "processes": str(lim.max_processes),
-             "disk": _size(lim.disk_mb), "output": _size(lim.output_mb)}[verdict]
-    source = nb.cells[running.index].source if running is not None and running.index < len(nb.cells) else ""
-    outcome.limit = {"kind": verdict, "value": limit, "training": ".fit(" in source}
-    outcome.detail = f"{verdict} limit ({limit}) reached"
-    if running is not None:
-        running.status, running.ename, running.evalue = "error", "LimitExceeded", outcome.detail
-        outcome.failing_cell = running.index
-        outcome.ename, outcome.evalue = "LimitExceeded", outcome.detail
-
-
 def _log_tail(log: Any, limit: int = 600) -> str:
     """The last lines the kernel wrote to its (unnamed) log file."""
     if log is None:
@@ -627,83 +420,3 @@ def _log_tail(log: Any, limit: int = 600) -> str:
     lines = [ln for ln in text.splitlines() if ln.strip() and "absl::InitializeLog" not in ln]
     return truncate_middle("\n".join(lines[-8:]), limit) or "(empty)"
 
-
-def _mark_dead(outcome: ExecutionOutcome, index: int | None) -> None:
-    outcome.status = "dead_kernel"
-    outcome.detail = outcome.detail or "the kernel process died"
-    if index is not None and outcome.failing_cell is None:
-        outcome.failing_cell = index
-
-
-def _check_connections(client: BoundedClient) -> None:
-    """A kernel that sent a message over the output limit (ZMQ dropped it) hit that limit."""
-    if client.connection_dropped() and client.watchdog is not None:
-        client.watchdog.trip("output")
-
-
-def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: ExecutionOutcome, scratch: int,
-               limit_of: Any) -> None:
-    code_indices = [i for i, c in enumerate(nb.cells[:scratch]) if c.cell_type == "code"]
-    for pos, index in enumerate(code_indices):
-        cell = nb.cells[index]
-        head = cell.source.strip().splitlines()[0][:80] if cell.source.strip() else ""
-        if not cell.source.strip():
-            outcome.cells.append(CellOutcome(index=index, status="skipped"))
-            continue
-        t0 = time.monotonic()
-        try:
-            client.execute_cell(cell, index)
-        except DeadKernelError:
-            outcome.cells.append(
-                CellOutcome(index=index, status="error", duration=round(time.monotonic() - t0, 3),
-                            ename="DeadKernelError", evalue="the kernel died while running this cell",
-                            source_head=head)
-            )
-            _mark_dead(outcome, index)
-            outcome.cells += [CellOutcome(index=i, status="not_run") for i in code_indices[pos + 1:]]
-            return
-        except CellTimeoutError:
-            # only raised if the interrupt itself could not be delivered
-            cell.outputs.append(nbformat.v4.new_output("error", ename=_TIMEOUT_ENAME, evalue="", traceback=[]))
-        _check_connections(client)
-        duration = round(time.monotonic() - t0, 3)
-        ename, evalue, tb = _error_of(cell)
-        status: Any = "ok"
-        # a cell that outlived its limit timed out, whether the kernel reported the interrupt
-        # (KeyboardInterrupt) or swallowed it (a bare `except:` around the loop)
-        if (ename in (_TIMEOUT_ENAME, "KeyboardInterrupt") and duration >= limit_of(cell)) or (
-                ename is None and duration >= limit_of(cell) + 1):
-            status, ename = "timeout", _TIMEOUT_ENAME
-            evalue = f"the cell ran longer than {limit_of(cell):g} s"
-        elif ename is not None:
-            status = "error"
-        known = legacy.hint(ename, evalue, cell.source) if status == "error" else None
-        outcome.cells.append(
-            CellOutcome(index=index, status=status, duration=duration, ename=ename,
-                        evalue=(evalue or "")[:500] if ename else None, traceback=tb, source_head=head,
-                        hint={"key": known[0], "params": known[1]} if known else None)
-        )
-        if status == "timeout" and outcome.timeout_s is None:
-            outcome.timeout_s = limit_of(cell)
-        if status != "ok":
-            if outcome.failing_cell is None:
-                outcome.failing_cell, outcome.ename, outcome.evalue = index, ename, evalue
-            outcome.status = "timeout" if status == "timeout" and outcome.status == "ok" else (
-                outcome.status if outcome.status != "ok" else "error")
-        export = _code("export", index)
-        export.metadata["dl_grader_timeout"] = EXPORT_TIMEOUT if status != "timeout" else 15
-        t1 = time.monotonic()
-        try:
-            client.execute_cell(export, scratch, store_history=False)
-        except DeadKernelError:  # killed after the cell (a limit hit by what it printed) or by itself
-            _mark_dead(outcome, index)
-            outcome.cells += [CellOutcome(index=i, status="not_run") for i in code_indices[pos + 1:]]
-            return
-        _check_connections(client)
-        e_name, _, _ = _error_of(export)
-        stuck = time.monotonic() - t1 >= limit_of(export)
-        if status == "timeout" and (e_name is not None or stuck):
-            # the kernel ignored the interrupt (e.g. a bare `except:` around the loop):
-            # nothing more can run in it
-            outcome.cells += [CellOutcome(index=i, status="not_run") for i in code_indices[pos + 1:]]
-            return

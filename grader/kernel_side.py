@@ -277,19 +277,27 @@ def _patch_get_file() -> None:
     import inspect
 
     module = importlib.import_module("keras.src.utils.file_utils")
-    target = module.get_file
-    if "_keras_get_file" in target.__code__.co_names:
-        return
+    original = _swap_code(module.get_file, "_keras_get_file", _GET_FILE_SOURCE)
+    if original is not None:
+        _ORIGINAL["get_file"] = original
+        _ORIGINAL["get_file_signature"] = inspect.signature(original)
+
+
+def _swap_code(target: Any, hook: str, source: str) -> Any:
+    """Give the function ``target`` the code of the same-named function in ``source`` (which
+    calls this module's ``hook``), so every reference to it — ``keras.utils.X`` and the names
+    imported before — runs the new code; a copy of the old function, or None if done already."""
+    if hook in target.__code__.co_names:
+        return None
     original = types.FunctionType(target.__code__, target.__globals__, target.__name__,
                                   target.__defaults__, target.__closure__)
     original.__kwdefaults__ = target.__kwdefaults__
-    _ORIGINAL["get_file"] = original
-    _ORIGINAL["get_file_signature"] = inspect.signature(original)
     scope: dict[str, Any] = {}
-    exec(_GET_FILE_SOURCE, scope)
-    target.__code__ = scope["get_file"].__code__
+    exec(source, scope)
+    target.__code__ = scope[target.__name__].__code__
     target.__defaults__ = None
     target.__kwdefaults__ = None
+    return original
 
 
 def _keras_get_file(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -740,19 +748,10 @@ def _patch_plot_model() -> None:
     import importlib
 
     module = importlib.import_module("keras.src.utils.model_visualization")
-    target = module.plot_model
-    if "_keras_plot_model" in target.__code__.co_names:
-        return
-    original = types.FunctionType(target.__code__, target.__globals__, target.__name__,
-                                  target.__defaults__, target.__closure__)
-    original.__kwdefaults__ = target.__kwdefaults__
-    _ORIGINAL["plot_model"] = original
-    _ORIGINAL["check_graphviz"] = module.check_graphviz
-    scope: dict[str, Any] = {}
-    exec(_PLOT_MODEL_SOURCE, scope)
-    target.__code__ = scope["plot_model"].__code__
-    target.__defaults__ = None
-    target.__kwdefaults__ = None
+    original = _swap_code(module.plot_model, "_keras_plot_model", _PLOT_MODEL_SOURCE)
+    if original is not None:
+        _ORIGINAL["plot_model"] = original
+        _ORIGINAL["check_graphviz"] = module.check_graphviz
 
 
 def _keras_plot_model(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -1,7 +1,7 @@
 """Hostile artifacts and output: everything the kernel wrote or sent is read with bounds.
 
 Unit tests of the one JSON reader (``grader.artifacts.read_json`` / ``read_manifest`` /
-``read_history``) and of the output cut (``grader.execute.BoundedClient``); then one graded
+``read_history``) and of the output cut (``grader.output.BoundedClient``); then one graded
 batch (a single process, ``grade_one`` per notebook, a module fixture) of notebooks that write
 a 10⁶-deep JSON over the manifest and over a model's history, print 300 MB in one write, and
 forge 300,000 events: each ends as an outcome with a report of bounded size, and the grading
@@ -32,7 +32,7 @@ from grader.artifacts import (
     read_manifest,
     scan_json,
 )
-from grader.execute import CELL_OUTPUT_LIMIT, ERROR_LIMIT, TRUNCATED, BoundedClient
+from grader.output import CELL_OUTPUT_LIMIT, ERROR_LIMIT, TRUNCATED, BoundedClient
 
 ROOT = Path(__file__).resolve().parents[1]
 DEEP = b"[" * 1_000_000 + b"]" * 1_000_000
