@@ -1,6 +1,6 @@
 """The artifacts a kernel exported, sealed before anything reads them.
 
-The kernel writes ``manifest.json`` and the files it names (``grader.kernel_side``); the
+The kernel writes ``manifest.json`` and the files it names (``grader.kernel.save``; its shape: ``grader.kernel.manifest``); the
 student's code can tamper with all of it. ``read_manifest`` opens the manifest without
 following links, and every file it names must be a plain file of the artifacts folder — not a
 link, not a path elsewhere, not huge — or its entry becomes ``tampered`` and no check reads it.
@@ -24,17 +24,19 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from grader.kernel import manifest
+
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}$")
 ARTIFACT_FILE_LIMIT = 2 * 1024 * 1024 * 1024
 MiB = 1024 * 1024
-# what a JSON file written by the kernel may hold (the kernel writes far less: see kernel_side)
+# what a JSON file written by the kernel may hold (the kernel writes far less: see grader.kernel)
 MANIFEST_LIMIT = 16 * MiB  # bytes of manifest.json
 HISTORY_LIMIT = 4 * MiB  # bytes of a model's <name>.history.json
 MAX_DEPTH = 64  # nesting of lists and objects (the kernel's plain values nest at most 20)
 MAX_CONTAINERS = 200_000  # lists and objects in one file
 MAX_VALUES = 1_000_000  # values in one file (commas): bounds the memory json.loads takes
-MAX_EVENTS = 1_000  # the kernel records at most 200 (kernel_side.MAX_EVENTS)
-MAX_FITS = 500  # the kernel logs at most 500 (kernel_side.MAX_FITS)
+MAX_EVENTS = 1_000  # the kernel records at most 200 (grader.kernel.manifest.MAX_EVENTS)
+MAX_FITS = 500  # the kernel logs at most 500 (grader.kernel.manifest.MAX_FITS)
 MAX_TEXT = 500  # characters of any string of the manifest but a value's
 MAX_ITEMS = 50  # entries of a list or object inside a fit, an event or the device
 VALUE_LIMIT = MiB  # an exported plain value, as JSON (larger ones belong in a NumPy array)
@@ -169,11 +171,11 @@ def clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
     if "value" in entry:
         size = _json_size(entry["value"])
         if size > VALUE_LIMIT:
-            out.update(status="unsupported", error=f"{_mb(size)} as a plain value (at most {_mb(VALUE_LIMIT)}); "
+            out.update(status=manifest.UNSUPPORTED, error=f"{_mb(size)} as a plain value (at most {_mb(VALUE_LIMIT)}); "
                        "use a NumPy array")
         else:
             out["value"] = entry["value"]
-    out.setdefault("status", "absent")
+    out.setdefault("status", manifest.ABSENT)
     return out
 
 

@@ -13,6 +13,7 @@ import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader import legacy, limits
+from grader.kernel import ENTRY_POINTS
 from grader.outcomes import CellOutcome, ExecutionOutcome
 from grader.output import BoundedClient
 
@@ -22,8 +23,10 @@ _LIMIT_STATUS = {"memory": "oom", "processes": "process_limit", "disk": "disk_li
 _TIMEOUT_ENAME = "CellTimeoutError"
 
 
-def _code(name: str, *args: Any) -> nbformat.NotebookNode:
-    """A grader-owned transient cell calling a function of the private kernel module."""
+def kernel_call(name: str, *args: Any) -> nbformat.NotebookNode:
+    """A grader-owned transient cell calling one of the kernel package's entry points."""
+    if name not in ENTRY_POINTS:
+        raise ValueError(f"{name!r} is not an entry point of grader.kernel (ENTRY_POINTS: {', '.join(ENTRY_POINTS)})")
     call = f"__import__('sys').modules['_dl_grader_kernel'].{name}({', '.join(map(repr, args))})"
     return nbformat.v4.new_code_cell(call)
 
@@ -119,7 +122,7 @@ def _run_cells(client: BoundedClient, nb: nbformat.NotebookNode, outcome: Execut
                 outcome.failing_cell, outcome.ename, outcome.evalue = index, ename, evalue
             outcome.status = "timeout" if status == "timeout" and outcome.status == "ok" else (
                 outcome.status if outcome.status != "ok" else "error")
-        export = _code("export", index)
+        export = kernel_call("export", index)
         export.metadata["dl_grader_timeout"] = EXPORT_TIMEOUT if status != "timeout" else 15
         t1 = time.monotonic()
         try:

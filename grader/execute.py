@@ -3,7 +3,7 @@
 ``execute()`` never raises for anything the notebook does. It returns an
 ``ExecutionOutcome``: which cells ran, failed or timed out, whether the kernel died, how long
 it took, the device used, and what the kernel exported after each cell (see
-``grader.kernel_side``).
+``grader.kernel``, shipped into the kernel as a package).
 
 Isolation (``grader.sandbox``): the kernel starts inside bubblewrap (allow-list filesystem, no
 network, own PID namespace) or, where that is missing, a user + network namespace; it talks to
@@ -34,11 +34,12 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 
 from grader import artifacts, intake, limits, sandbox
-from grader.cells import _TIMEOUT_ENAME, _code, _error_of, _mark_dead, _mark_limit, _run_cells
+from grader.cells import _TIMEOUT_ENAME, _error_of, _mark_dead, _mark_limit, _run_cells, kernel_call
 from grader.outcomes import ExecutionOutcome
 from grader.output import BoundedClient
 
-KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
+KERNEL_PACKAGE = Path(__file__).with_name("kernel")  # shipped into each kernel as _dl_grader_kernel
+KERNEL_MODULE = "_dl_grader_kernel"
 TAIL_LIMIT = 8_000
 _SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSW|CREDENTIAL|API_?KEY|^AWS_|^GITHUB_|^JPY_|^JUPYTER_|^DLGRADER_)")
 
@@ -55,7 +56,7 @@ class RunOptions:
     limits: limits.Limits = field(default_factory=limits.Limits)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
-    # provisioned data (provision.Workspace.kernel_data) and the fit budget for kernel_side
+    # provisioned data (provision.Workspace.kernel_data) and the fit budget for grader.kernel.fit
     kernel_data: dict[str, Any] = field(default_factory=dict)
     budget: dict[str, Any] = field(default_factory=dict)
     lang: str = "es"
@@ -123,16 +124,34 @@ def _kernel_env(options: RunOptions, home: Path) -> dict[str, str]:
     return env
 
 
-def _prelude(config: dict[str, Any]) -> nbformat.NotebookNode:
-    source = KERNEL_SIDE.read_text(encoding="utf-8")
+def ship_kernel_package(runtime: Path) -> Path:
+    """Copy ``grader/kernel`` into ``runtime/lib/_dl_grader_kernel`` (read-only; as root the
+    folder stays the grader's, so the kernel's user cannot change it) and return ``lib``."""
+    lib = runtime / "lib"
+    target = lib / KERNEL_MODULE
+    target.mkdir(parents=True)
+    for source in sorted(KERNEL_PACKAGE.glob("*.py")):
+        shutil.copyfile(source, target / source.name)
+        (target / source.name).chmod(0o444)
+    target.chmod(0o555)
+    lib.chmod(0o555)
+    return lib
+
+
+def _prelude(lib: Path, config: dict[str, Any]) -> nbformat.NotebookNode:
+    """The first cell: import the shipped package (no bytecode written beside it) and set up."""
     code = (
-        "def _dl_grader_boot(src, config):\n"
-        "    import sys, types\n"
-        "    m = types.ModuleType('_dl_grader_kernel')\n"
-        "    sys.modules['_dl_grader_kernel'] = m\n"
-        "    exec(compile(src, '<dl-grader>', 'exec'), m.__dict__)\n"
+        "def _dl_grader_boot(lib, config):\n"
+        "    import importlib, sys\n"
+        "    sys.path.insert(0, lib)\n"
+        "    bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True\n"
+        "    try:\n"
+        f"        m = importlib.import_module({KERNEL_MODULE!r})\n"
+        "    finally:\n"
+        "        sys.path.remove(lib)\n"
+        "        sys.dont_write_bytecode = bytecode\n"
         "    m.setup(config)\n"
-        f"_dl_grader_boot({source!r}, {config!r})\n"
+        f"_dl_grader_boot({str(lib)!r}, {config!r})\n"
         "del _dl_grader_boot\n"
     )
     return nbformat.v4.new_code_cell(code)
@@ -219,6 +238,7 @@ class KernelSession:
         if self.km.owner is not None:  # the folders the kernel writes belong to its user
             for folder in (workdir, artifacts_dir, self.runtime):
                 _chown_tree(folder, self.km.owner)
+        self.lib = ship_kernel_package(self.runtime)  # after the chown: it stays the grader's
         self.km.interrupt_by_message = self.level == "bwrap"
         # no message larger than the output limit is buffered (the control socket's context too)
         self.km.max_message = int(options.limits.output_mb * limits.MiB) + 64 * 1024
@@ -273,11 +293,11 @@ class KernelSession:
             self.watchdog.start()
             self.client.start_new_kernel_client()
             self.client.watch_connections()
-            prelude = _prelude(self._config())
+            prelude = _prelude(self.lib, self._config())
             prelude.metadata["dl_grader_timeout"] = self.options.startup_timeout
             self._grader_cell(prelude)
             if warm_imports:
-                warm = _code("warm", list(warm_imports))
+                warm = kernel_call("warm", list(warm_imports))
                 warm.metadata["dl_grader_timeout"] = self.options.startup_timeout
                 self._grader_cell(warm)
         except Exception as exc:  # the kernel never came up, or died in the grader's own cells
@@ -320,6 +340,11 @@ class KernelSession:
             _chown_tree(self.artifacts_dir, os.geteuid())
         if self._log is not None:
             self._log.close()
+        for folder in (self.lib / KERNEL_MODULE, self.lib):  # read-only while the kernel ran
+            try:
+                folder.chmod(0o755)
+            except OSError:
+                pass
         shutil.rmtree(self.runtime, ignore_errors=True)
         return verdict
 
@@ -352,10 +377,10 @@ class KernelSession:
         try:
             timer.start()
             try:
-                self.client.execute_cell(_code("begin"), scratch, store_history=False)
+                self.client.execute_cell(kernel_call("begin"), scratch, store_history=False)
                 _run_cells(self.client, nb, outcome, scratch, self.cell_timeout)
                 if outcome.status not in ("dead_kernel", "timeout"):
-                    self.client.execute_cell(_code("finish"), scratch, store_history=False)
+                    self.client.execute_cell(kernel_call("finish"), scratch, store_history=False)
             except DeadKernelError:
                 _mark_dead(outcome, None)
             except Exception as exc:  # nbclient/zmq trouble: keep what we have

@@ -37,7 +37,7 @@ class Limits:
     disk_mb: int = 2048  # everything the kernel writes: its folder, artifacts, home, /tmp
     output_mb: float = 20  # text and images the notebook sends back while it runs
     file_mb: int = 1024  # one file (RLIMIT_FSIZE)
-    gpu_memory_mb: int | None = None  # per submission on a shared GPU (kernel_side, XLA's fraction)
+    gpu_memory_mb: int | None = None  # per submission on a shared GPU (grader.kernel.seeds, XLA's fraction)
 
     def as_dict(self) -> dict[str, Any]:
         return {"memory_mb": self.memory_mb, "max_processes": self.max_processes, "disk_mb": self.disk_mb,
@@ -317,6 +317,16 @@ def _tree(pid: int) -> list[Any]:
         return []
 
 
+def _alive(proc: Any) -> bool:
+    """Still running (not a zombie, not gone): an exiting process has left its group's list."""
+    import psutil
+
+    try:
+        return bool(proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:
+        return False
+
+
 def folder_bytes(paths: list[Path]) -> int:
     """Bytes of disk used under ``paths`` (allocated blocks: a sparse file counts what it uses)."""
     total = 0
@@ -409,7 +419,7 @@ class Watchdog(threading.Thread):
                 return
             # the kernel cannot reach any cgroup file; should a process of its tree still be
             # found outside its group, it goes back in, is flagged, and its memory counts anyway
-            memory = max(memory, self._tree_outside_group(pid))
+            memory += self._tree_outside_group(pid)
         else:
             memory, tasks = 0, 0
             for proc in _tree(pid) if pid else []:
@@ -426,22 +436,28 @@ class Watchdog(threading.Thread):
             self.trip("processes")
 
     def _tree_outside_group(self, pid: int | None) -> int:
-        """The RSS of the kernel's process tree when part of it left the group, else 0."""
+        """The RSS of the kernel's processes found outside its group (they are put back), else 0.
+        Their memory is not charged to the group, so it is added to the group's figure; a
+        process that is exiting (gone from the group's list first) is no stray."""
         assert self.group is not None
         procs = _tree(pid) if pid else []
+        strays: dict[int, Any] = {}
         moved = False
         for folder in self.group.dirs:
             members = {int(p) for p in _read(folder / "cgroup.procs").split() if p.isdigit()}
             for proc in procs:
-                if proc.pid not in members:
-                    _write(folder / "cgroup.procs", str(proc.pid))
+                if proc.pid in members or not _alive(proc):
+                    continue
+                if _write(folder / "cgroup.procs", str(proc.pid)):
                     moved = True
+                    if folder == self.group.memory_dir:
+                        strays[proc.pid] = proc
         if not moved:
             return 0
         # in its first second the launcher may not have joined its group yet: that is no escape
         self.escaped = self.escaped or time.monotonic() - self._born > 1.0
         total = 0
-        for proc in procs:
+        for proc in strays.values():
             try:
                 total += proc.memory_info().rss
             except Exception:

@@ -675,7 +675,7 @@ CATALOG: dict[str, dict[str, str]] = {
                               "en": "it is valid JSON but not a notebook (it has no cells)"},
     "notebook.language": {"es": "es un notebook de {language}, no de Python",
                           "en": "it is a {language} notebook, not a Python one"},
-    # ---------------------------------------------------------------- adaptations (kernel_side events)
+    # ---------------------------------------------------------------- adaptations (grader.kernel events)
     "adapt.intake_zip": {
         "es": "Se entregó un zip: se calificó el notebook `{file}` que contiene.",
         "en": "A zip was handed in: the notebook inside it, `{file}`, was graded.",

@@ -55,12 +55,12 @@ class ExecutionOutcome:
     versions: dict[str, str] = field(default_factory=dict)
     artifacts_dir: str | None = None
     # what the kernel exported: name -> {"status": "ok"|"absent"|"unsupported", "file",
-    # "type", "found_as", "cell"} (see grader.kernel_side)
+    # "type", "found_as", "cell"} (see grader.kernel.manifest.Entry)
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     detail: str | None = None  # a human reason for non-ok statuses (instructor-facing)
     timeout_s: float | None = None  # the limit that was hit, when status is "timeout"
     # what the grader adapted so the notebook could run offline and within budget: epoch
-    # caps, skipped !pip / drive.mount, dataset paths answered locally (kernel_side events)
+    # caps, skipped !pip / drive.mount, dataset paths answered locally (grader.kernel events)
     adaptations: list[dict[str, Any]] = field(default_factory=list)
     # one record per Model.fit call, logged by the grader's wrapper in the kernel: epochs asked
     # and run, batch size, validation, callbacks (and whether they stopped training), seconds,

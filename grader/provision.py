@@ -5,7 +5,7 @@ dataset files a student may read, under every name students use for them (``Sona
 ``sonar.all-data``, ``titanic/train.csv`` …), and the files derived from them in the formats
 students download (``iris.csv``, ``titanic.zip`` …). Grader-only files (hidden test labels) are
 never copied. Image datasets are not copied: the kernel reads them when the notebook calls
-``keras.datasets.*.load_data()`` (see ``kernel_side``). ``artifacts/`` is a sibling the
+``keras.datasets.*.load_data()`` (see ``grader.kernel.datasets``). ``artifacts/`` is a sibling the
 notebook is not pointed at.
 """
 
@@ -27,7 +27,7 @@ class Workspace:
     root: Path
     workdir: Path
     artifacts: Path
-    # what the kernel needs to know about the provisioned data (see kernel_side.setup)
+    # what the kernel needs to know about the provisioned data (see grader.kernel.setup)
     kernel_data: dict[str, Any] = field(default_factory=dict)
 
     def cleanup(self) -> None:

@@ -4,7 +4,7 @@ Starting a kernel in its sandbox and importing NumPy, pandas, matplotlib and Ker
 seconds that are the same for every submission of an exercise. A ``WarmKernel`` does all of it
 ahead — a fresh workspace, the kernel, the grader's prelude, the imports — in a thread of its
 own, and then waits for the notebook. The notebook starts with the seeds set again
-(``kernel_side.begin``), so a warm kernel grades exactly as a fresh one; nothing of the
+(``grader.kernel.begin``), so a warm kernel grades exactly as a fresh one; nothing of the
 imports lands in the student's namespace, and each warm kernel serves one submission only.
 """
 

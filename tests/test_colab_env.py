@@ -10,7 +10,7 @@ from importlib import metadata
 import pytest
 from packaging.requirements import Requirement
 
-from grader.kernel_side import _DISPLAY_ONLY, _DisplayStandIns, _StandIn
+from grader.kernel.standins import _DISPLAY_ONLY, _DisplayStandIns, _StandIn
 from tests.conftest import ROOT
 
 # distribution -> the module a notebook imports

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from grader.execute import ship_kernel_package
+
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
-KERNEL_SIDE = Path(__file__).resolve().parents[1] / "grader" / "kernel_side.py"
 STUDENT = """
-import sys, types, json
-m = types.ModuleType('_dl_grader_kernel')
-sys.modules['_dl_grader_kernel'] = m
-exec(compile(open(sys.argv[1]).read(), 'kernel_side', 'exec'), m.__dict__)
+import importlib, sys, json
+sys.path.insert(0, sys.argv[1])
+m = importlib.import_module('_dl_grader_kernel')
 cap = int(sys.argv[3]) or None
 m.setup({'seed': 0, 'artifacts_dir': sys.argv[2], 'artifacts': [], 'device': 'gpu', 'gpu_memory_mb': cap})
 import torch
@@ -32,13 +32,15 @@ except torch.cuda.OutOfMemoryError:
     out['big'] = 'oom'
 small = torch.empty(256 * 2**20, dtype=torch.uint8, device='cuda')
 out['small'] = 'ok'
-out['cap'] = m._STATE.get('gpu_cap')
+out['cap'] = sys.modules['_dl_grader_kernel.state'].STATE.get('gpu_cap')
 print(json.dumps(out))
 """
 
 
 def _run(tmp_path: Path, cap_mb: int, alloc_mb: int) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", STUDENT, str(KERNEL_SIDE), str(tmp_path), str(cap_mb), str(alloc_mb)],
+    (tmp_path / "rt").mkdir()
+    lib = ship_kernel_package(tmp_path / "rt")  # as the grader ships it into each kernel
+    done = subprocess.run([sys.executable, "-c", STUDENT, str(lib), str(tmp_path), str(cap_mb), str(alloc_mb)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -266,17 +266,17 @@ NOTEBOOKS = {
     # the manifest, rewritten 10^6 levels deep by the grader's own (patched) writer after every cell
     "deep_manifest": [
         "respuesta = 42",
-        f"import os, sys\ngrader = {GRADER}\ncarpeta = grader._CONFIG['artifacts_dir']\n"
+        f"import os, sys\ngrader = {GRADER}\ncarpeta = grader.CONFIG['artifacts_dir']\n"
         "def profundo(*a, **k):\n    with open(os.path.join(carpeta, 'manifest.json'), 'w') as f:\n"
         "        f.write('[' * 1_000_000 + ']' * 1_000_000)\n"
-        "grader._write_manifest = profundo\nprofundo()",
+        "sys.modules['_dl_grader_kernel.save'].write_manifest = profundo\nprofundo()",
     ],
     # a trained model's history file, 10^6 levels deep (the model is unchanged: not exported again)
     "deep_history": [
         "import numpy as np\nimport keras\nmodelo = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])\n"
         "modelo.compile(optimizer='sgd', loss='mse')\nmodelo.fit(np.zeros((8, 2)), np.zeros(8), epochs=2, verbose=0)\n"
         "respuesta = 42",
-        f"import os, sys\ncarpeta = {GRADER}._CONFIG['artifacts_dir']\n"
+        f"import os, sys\ncarpeta = {GRADER}.CONFIG['artifacts_dir']\n"
         "ruta = os.path.join(carpeta, 'modelo.history.json')\nprint(os.path.exists(ruta))\n"
         "with open(ruta, 'w') as f:\n    f.write('{\"loss\": ' + '[' * 1_000_000 + ']' * 1_000_000 + '}')",
     ],
@@ -284,12 +284,12 @@ NOTEBOOKS = {
     "huge_print": ["import sys\nsys.stdout.write('x' * 300_000_000)", "respuesta = 42"],
     # 300,000 forged events (7 MB: under the manifest's size cap, the old 64 MiB and the new 16 MiB)
     "forged_events": [
-        f"import json, os, sys\ngrader = {GRADER}\ncarpeta = grader._CONFIG['artifacts_dir']\n"
+        f"import json, os, sys\ngrader = {GRADER}\ncarpeta = grader.CONFIG['artifacts_dir']\n"
         "eventos = [{'kind': 'epoch_cap'} for i in range(300_000)]\n"
         "def falso(*a, **k):\n    with open(os.path.join(carpeta, 'manifest.json'), 'w') as f:\n"
         "        json.dump({'artifacts': {'respuesta': {'status': 'ok', 'kind': 'value', 'type': 'int',\n"
         "                   'value': 42}}, 'events': eventos, 'fits': []}, f)\n"
-        "grader._write_manifest = falso\nrespuesta = 42",
+        "sys.modules['_dl_grader_kernel.save'].write_manifest = falso\nrespuesta = 42",
     ],
 }
 # grades every notebook in this one process (as a batch worker does), stores each report as the

@@ -1,7 +1,7 @@
 """Check kind ``predictions``: a student's predictions scored on labels only the grader holds.
 
 No kernel: the artifacts are written by the kernel side's own export function
-(``grader.kernel_side._export_value``, the code that runs after every cell), so a pandas
+(``grader.kernel.save._export_value``, the code that runs after every cell), so a pandas
 DataFrame reaches the checker exactly as it would from a notebook. Most tests use a small
 synthetic Titanic folder (20 test passengers) so they run without the shared datasets; the
 ones that need the real 418 passengers skip when ``../shared/datasets`` is absent.
@@ -23,9 +23,9 @@ import grader.checks.metrics  # noqa: F401
 import grader.checks.model  # noqa: F401
 import grader.checks.predictions  # noqa: F401
 import grader.checks.values  # noqa: F401
-from grader import kernel_side
 from grader.checks import kinds, run_check, validate_check
 from grader.checks.context import CheckContext
+from grader.kernel import save as kernel_save
 from grader.messages import render
 from grader.outcomes import CheckResult, ExecutionOutcome
 from grader.score import points_for
@@ -57,8 +57,8 @@ def data_dir(tmp_path: Path) -> Path:
 def _export(obj: Any, folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The manifest entry the kernel writes for ``predicciones = obj``."""
     folder.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setitem(kernel_side._CONFIG, "artifacts_dir", str(folder))
-    return kernel_side._export_value({"name": "predicciones", "kind": "value"}, "predicciones", obj, 3)
+    monkeypatch.setitem(kernel_save.CONFIG, "artifacts_dir", str(folder))
+    return kernel_save._export_value({"name": "predicciones", "kind": "value"}, "predicciones", obj, 3)
 
 
 def _grade(obj: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: Path | None,

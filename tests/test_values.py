@@ -1,6 +1,6 @@
 """Check kind ``value``, through a real CheckContext built from an exported manifest.
 
-The manifest entries have the shape ``grader.kernel_side._export_value`` writes: plain
+The manifest entries have the shape ``grader.kernel.save._export_value`` writes: plain
 values as JSON (tuples become lists, ``type`` keeps the original type name) and arrays as
 ``.npy`` files.
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from grader.kernel import manifest
 from grader.outcomes import CheckResult, ExecutionOutcome
 from grader.spec import CheckSpec, ExerciseSpec
 
@@ -83,7 +84,7 @@ class CheckContext:
 
     # ------------------------------------------------------------------ lookup
     def entry(self, name: str) -> dict[str, Any]:
-        return self.manifest.get(name, {"status": "absent"})
+        return self.manifest.get(name, {"status": manifest.ABSENT})
 
     def found_as(self, name: str | None) -> str | None:
         if name is None:
@@ -96,27 +97,27 @@ class CheckContext:
         name = check.artifact
         assert name is not None
         entry = self.entry(name)
-        status = entry.get("status", "absent")
+        status = entry.get("status", manifest.ABSENT)
 
         def result(message: str, **params: Any) -> CheckResult:
             return CheckResult(id=check.id, kind=check.kind, status="missing", message=message,
                                params={"name": name, **params})
 
-        if status == "ok":
+        if status == manifest.OK:
             if needs == "model":
                 model, error = self.model(name)
                 if model is None:
                     return result(error[0], **error[1])
             return None
-        if status == "unsupported" and str(entry.get("type", "")).endswith("NoneType"):
+        if status == manifest.UNSUPPORTED and str(entry.get("type", "")).endswith("NoneType"):
             return result("artifact.placeholder")
-        if status in ("unsupported", "export_error"):
+        if status in (manifest.UNSUPPORTED, manifest.EXPORT_ERROR):
             expected = "model.expected" if needs == "model" else "value.expected"
             return result("artifact.unsupported", type=entry.get("type", "?"),
                           expected_kind_key=expected, error=entry.get("error", ""))
         if status == "tampered":
             return result("artifact.tampered", error=entry.get("error", ""))
-        if status == "save_failed":
+        if status == manifest.SAVE_FAILED:
             return result("artifact.save_failed", error=entry.get("error", ""))
         if entry.get("candidates"):
             return result("artifact.candidates", candidates=", ".join(entry["candidates"]))

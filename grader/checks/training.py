@@ -1,5 +1,5 @@
 """Check kind ``training``: how the student trained, read from the grader's log of every
-``Model.fit`` call (recorded by the grader's wrapper in the kernel; see ``kernel_side``).
+``Model.fit`` call (recorded by the grader's wrapper in the kernel; see ``grader.kernel.fit``).
 
 ``artifact`` (optional): a model artifact; only that model's fits count.
 ``expect`` (all optional):
@@ -149,7 +149,7 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     banned = exp.get("not_trained_on")
     if banned:
         from grader.datasets import load
-        from grader.kernel_side import data_fingerprint as fingerprint
+        from grader.kernel.manifest import data_fingerprint as fingerprint
 
         splits = load(banned["dataset"], ctx.data_dir)
         split = banned.get("split", "test")

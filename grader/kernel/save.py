@@ -1,0 +1,231 @@
+"""After each cell: the declared artifacts saved (Keras models as ``.keras``, plain values as
+JSON or ``.npy``, never pickle) and ``manifest.json`` rewritten."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from typing import Any
+
+from .manifest import ABSENT, EXPORT_ERROR, MANIFEST, MAX_JSON_ITEMS, OK, SAVE_FAILED, UNSUPPORTED
+from .state import CONFIG, STATE
+
+
+# --------------------------------------------------------------------------- export
+def _user_ns() -> dict[str, Any]:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return shell.user_ns if shell is not None else {}
+    except Exception:
+        return {}
+
+
+def _keras_model_class() -> Any:
+    keras = sys.modules.get("keras")
+    if keras is None:
+        return None
+    try:
+        return keras.Model
+    except Exception:
+        return None
+
+
+def _is_model(obj: Any) -> bool:
+    cls = _keras_model_class()
+    try:
+        return cls is not None and isinstance(obj, cls)
+    except Exception:
+        return False
+
+
+def _model_fingerprint(model: Any) -> tuple[Any, ...]:
+    parts: list[Any] = [id(model)]
+    for getter in (
+        lambda: len(model.layers),
+        lambda: int(model.optimizer.iterations.numpy()) if model.optimizer is not None else -1,
+        lambda: model.count_params() if model.built else -1,
+        # unfreezing layers for fine-tuning changes no weight until the next fit
+        lambda: sum(int(w.numpy().size) for w in model.trainable_weights),
+        lambda: tuple(float(w.numpy().ravel()[:1].sum()) for w in model.weights[:2]),
+    ):
+        try:
+            parts.append(getter())
+        except Exception:
+            parts.append(None)
+    return tuple(parts)
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Convert to plain JSON data, or raise TypeError naming the unsupported type.
+
+    Exact type checks (not isinstance): a subclass of int with a rigged ``__eq__`` is not a
+    number here. NumPy scalars become Python numbers through NumPy's own ``item()``.
+    """
+    t = type(value)
+    if depth > 20:
+        raise TypeError("nested too deeply")
+    if value is None or t in (bool, int, str):
+        return value
+    if t is float:
+        return value if math.isfinite(value) else repr(value)
+    if t.__module__ == "numpy" and hasattr(value, "dtype") and getattr(value, "shape", None) == ():
+        import numpy as np
+
+        return _plain(np.ndarray.item(np.asarray(value)), depth + 1)
+    if t in (list, tuple):
+        if len(value) > MAX_JSON_ITEMS:
+            raise TypeError("too long for a plain value; use a NumPy array")
+        return [_plain(v, depth + 1) for v in value]
+    if t is dict:
+        if not all(type(k) is str for k in value):
+            raise TypeError("dict keys must be strings")
+        return {k: _plain(v, depth + 1) for k, v in value.items()}
+    raise TypeError(f"type {t.__module__}.{t.__qualname__} is not plain data")
+
+
+def _as_array(value: Any) -> Any:
+    """Return a NumPy array for arrays, tensors and pandas objects, else None."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        return None
+    t = type(value)
+    module = t.__module__ or ""
+    if t is np.ndarray:
+        arr = value
+    elif module.startswith(("tensorflow", "keras", "torch", "jax", "jaxlib", "pandas")):
+        try:
+            arr = np.asarray(value.numpy() if hasattr(value, "numpy") and not module.startswith("pandas") else value)
+        except Exception:
+            return None
+    else:
+        return None
+    arr = np.ndarray.__array__(arr) if type(arr) is not np.ndarray else arr
+    if arr.dtype.hasobject:
+        try:
+            arr = arr.astype(str)
+        except Exception:
+            return None
+    return arr
+
+
+def _lookup(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any]:
+    for name in [spec["name"], *spec.get("aliases", [])]:
+        if name in ns:
+            return name, ns[name]
+    if spec.get("kind") == "model" and spec.get("discover"):
+        # models bound to the names of the other declared model artifacts are theirs
+        claimed = {
+            id(ns[n])
+            for other in CONFIG.get("artifacts", [])
+            if other is not spec and other.get("kind") == "model"
+            for n in [other["name"], *other.get("aliases", [])]
+            if n in ns
+        }
+        models = [(k, v) for k, v in ns.items()
+                  if not k.startswith("_") and id(v) not in claimed and _is_model(v)]
+        distinct = {id(v) for _, v in models}
+        if len(distinct) == 1:
+            return models[0]
+        if len(distinct) > 1:
+            STATE["manifest"].setdefault(spec["name"], {})["candidates"] = sorted(
+                k for k, _ in models
+            )
+    return None, None
+
+
+def _export_model(spec: dict[str, Any], found_as: str, obj: Any, cell: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {"status": OK, "kind": "model", "found_as": found_as, "cell": cell,
+                             "object_id": id(obj)}
+    if not _is_model(obj):
+        t = type(obj)
+        entry.update(status=UNSUPPORTED, type=f"{t.__module__}.{t.__qualname__}")
+        return entry
+    fp = _model_fingerprint(obj)
+    previous = STATE["manifest"].get(spec["name"], {})
+    if STATE["fingerprints"].get(spec["name"]) == fp and previous.get("status") == OK:
+        return previous
+    keras = sys.modules["keras"]
+    path = os.path.join(CONFIG["artifacts_dir"], spec["name"] + ".keras")
+    tmp = path + ".tmp.keras"
+    try:
+        keras.saving.save_model(obj, tmp)
+        os.replace(tmp, path)
+    except Exception as exc:
+        entry.update(status=SAVE_FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
+        return entry
+    entry["file"] = os.path.basename(path)
+    STATE["fingerprints"][spec["name"]] = fp
+    history = getattr(getattr(obj, "history", None), "history", None)
+    if type(history) is dict and history:
+        try:
+            hist = {k: [float(x) for x in v] for k, v in history.items()}
+            with open(os.path.join(CONFIG["artifacts_dir"], spec["name"] + ".history.json"), "w") as f:
+                json.dump(hist, f)
+            entry["history"] = spec["name"] + ".history.json"
+        except Exception:
+            pass
+    return entry
+
+
+def _export_value(spec: dict[str, Any], found_as: str, obj: Any, cell: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {"status": OK, "kind": "value", "found_as": found_as, "cell": cell}
+    arr = _as_array(obj)
+    if arr is not None:
+        import numpy as np
+
+        path = os.path.join(CONFIG["artifacts_dir"], spec["name"] + ".npy")
+        np.save(path, arr, allow_pickle=False)
+        entry.update(file=os.path.basename(path), type="ndarray", shape=list(arr.shape))
+        return entry
+    try:
+        entry["value"] = _plain(obj)
+        entry["type"] = type(obj).__name__
+    except TypeError as exc:
+        t = type(obj)
+        entry.update(status=UNSUPPORTED, type=f"{t.__module__}.{t.__qualname__}", error=str(exc))
+    return entry
+
+
+def export(cell_index: int) -> None:
+    for event in [*STATE["events"], *STATE.get("fits", [])]:
+        event.setdefault("cell", cell_index)
+    ns = _user_ns()
+    for spec in CONFIG.get("artifacts", []):
+        try:
+            found_as, obj = _lookup(spec, ns)
+            if found_as is None:
+                if spec["name"] not in STATE["manifest"]:
+                    STATE["manifest"][spec["name"]] = {"status": ABSENT, "kind": spec["kind"]}
+                continue
+            if spec["kind"] == "model":
+                entry = _export_model(spec, found_as, obj, cell_index)
+            else:
+                entry = _export_value(spec, found_as, obj, cell_index)
+            candidates = STATE["manifest"].get(spec["name"], {}).get("candidates")
+            if candidates:
+                entry["candidates"] = candidates
+            STATE["manifest"][spec["name"]] = entry
+        except Exception as exc:
+            STATE["manifest"][spec["name"]] = {
+                "status": EXPORT_ERROR,
+                "kind": spec.get("kind"),
+                "error": f"{type(exc).__name__}: {exc}"[:500],
+            }
+    write_manifest()
+
+
+def write_manifest(extra: dict[str, Any] | None = None) -> None:
+    path = os.path.join(CONFIG["artifacts_dir"], MANIFEST)
+    data = {"artifacts": STATE["manifest"], "events": STATE["events"], "fits": STATE.get("fits", []),
+            "time": time.time()}
+    if extra:
+        data.update(extra)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
