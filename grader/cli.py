@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from grader.errors import ExerciseNotFound, GraderError, UsageError
+from grader.model.errors import ExerciseNotFound, GraderError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_GRADED, EXIT_USAGE = 0, 1, 2, 3
 NOT_GRADED = ("invalid_notebook", "kernel_failed")
@@ -31,7 +31,7 @@ def _console(stderr: bool = False) -> Any:
 
 def _load_files(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any, Path]:
     """The spec, the rubric, and the rubric's file (worker processes load it again)."""
-    from grader import library
+    from grader.pipeline import library
 
     return library.load(spec_arg, rubric)
 
@@ -83,8 +83,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            from grader.errors import is_disk_full
-            from grader.safetext import visible
+            from grader.model.errors import is_disk_full
+            from grader.views.safetext import visible
 
             explain = ctx.meta.get(DISK_FULL)
             error = explain(exc) if explain is not None and is_disk_full(exc) else exc
@@ -142,18 +142,19 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     finish: running the same command again grades only what is missing."""
     import shutil
 
-    from grader import batch, cleanup
+    from grader.classroom import batch
+    from grader.classroom.store import Store, exercise_fingerprint, file_sha256, result_key
     from grader.messages import render
     from grader.pipeline import GradeOptions, kernel_limits, prepare
-    from grader.safetext import json_safe, visible
-    from grader.store import Store, exercise_fingerprint, file_sha256, result_key
+    from grader.runtime import cleanup
+    from grader.views.safetext import json_safe, visible
 
     cleanup.sweep()  # what graders killed with kill -9 left (temporary folders, cgroups)
     exercise, rub, rubric_file = _load_files(spec, rubric)
     _sources_exist(submissions, lang)
     gpu_workers = None
     if gpus > 0:
-        from grader.limits import gpu_total_mb
+        from grader.runtime.limits import gpu_total_mb
 
         device = "gpu"
         gpu_workers, share = batch.gpu_plan(gpus, max(1, per_gpu), gpu_total_mb())
@@ -234,7 +235,7 @@ def _disk_full(exc: BaseException, out: Path, store_file: Path, state: dict[str,
     import sqlite3
     import tempfile
 
-    from grader.errors import DiskFull
+    from grader.model.errors import DiskFull
 
     folder = store_file.parent if isinstance(exc, sqlite3.Error) else out
     name = getattr(exc, "filename", None)
@@ -253,9 +254,9 @@ def _disk_full(exc: BaseException, out: Path, store_file: Path, state: dict[str,
 
 
 def _class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exercise: Any, lang: str) -> None:
-    """Gradebook, JUnit, Gradescope results and HTML pages (grader.gradebook)."""
-    from grader import gradebook
-    from grader.safetext import json_safe
+    """Gradebook, JUnit, Gradescope results and HTML pages (grader.classroom.gradebook)."""
+    from grader.classroom import gradebook
+    from grader.views.safetext import json_safe
 
     rows = [(job.submission, report, seconds) for job, report, seconds in done]
     gradebook.write_gradebook([(s, r) for s, r, _ in rows], out / "gradebook.csv")
@@ -276,7 +277,7 @@ def _result_line(job: Any, report: dict[str, Any], seconds: float, from_store: b
             "notebook": str(job.submission.path), "report": str(job.out_dir / "report.json"),
             "score": report.get("score"), "max_score": report.get("max_score"),
             "execution": report.get("execution", {}).get("status"), "seconds": seconds, "cached": from_store,
-            # who the student is for the LMS (grader.export): the download's layout and, from
+            # who the student is for the LMS (grader.classroom.lms): the download's layout and, from
             # Gradescope's metadata, the e-mail
             "layout": job.submission.layout, "email": str(job.submission.extra.get("email") or "")}
 
@@ -284,7 +285,7 @@ def _result_line(job: Any, report: dict[str, Any], seconds: float, from_store: b
 def _restore(report: dict[str, Any], out_dir: Path) -> None:
     """Write a stored report's files again when its folder is gone (a new --out)."""
     if report and not (out_dir / "report.json").is_file():
-        from grader.report import write
+        from grader.pipeline.report import write
 
         write(report, out_dir)
 
@@ -321,10 +322,10 @@ class _Progress:
     def advance(self, line: dict[str, Any], report: dict[str, Any], table_console: Any) -> None:
         if not self.quiet:
             if table_console is not None and report.get("checks"):
-                from grader.report import print_summary
+                from grader.pipeline.report import print_summary
 
                 print_summary(report, table_console)
-            from grader.safetext import visible
+            from grader.views.safetext import visible
 
             mark = "=" if line["cached"] else ("✔" if report.get("score") == report.get("max_score") else "•")
             score = f"{_num(line['score'])}/{_num(line['max_score'])}"
@@ -360,10 +361,10 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
 
     Exit codes: 0 every public check passes (or the score reaches --min-score), 1 some fail,
     2 the notebook could not be graded, 3 bad usage or exercise."""
-    from grader import cleanup
     from grader.pipeline import GradeOptions, grade_one, prepare
-    from grader.report import print_summary, student_view, to_summary
-    from grader.safetext import json_safe
+    from grader.pipeline.report import print_summary, student_view, to_summary
+    from grader.runtime import cleanup
+    from grader.views.safetext import json_safe
 
     cleanup.sweep()  # what graders killed with kill -9 left (temporary folders, cgroups)
     _sources_exist([notebook], lang)  # "no such file" (exit 3), not "download the .ipynb again"
@@ -383,8 +384,8 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
     else:
         print_summary(rep, _console(), public_only=True)
     if junit is not None:
-        from grader import gradebook
-        from grader.batch import Submission
+        from grader.classroom import gradebook
+        from grader.classroom.batch import Submission
 
         gradebook.write_junit([(Submission(notebook.stem, notebook), view, float(rep["timings_s"]["total"]))],
                               spec.id, junit)
@@ -412,7 +413,7 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
 def init(exercise: str, target: Path, lang: str, ci: str, min_score: float | None, profile: str,
          install: str) -> None:
     """Instructor: scaffold an assignment repository for EXERCISE in TARGET."""
-    from grader.scaffold import Options, scaffold
+    from grader.authoring.scaffold import Options, scaffold
 
     spec, _ = _load(exercise)
     kinds = {"both": ("github", "gitlab"), "none": ()}.get(ci, (ci,))
@@ -424,7 +425,7 @@ def init(exercise: str, target: Path, lang: str, ci: str, min_score: float | Non
 
 
 def _exercise_of(notebook: Path) -> str:
-    from grader.intake import read_submission
+    from grader.pipeline.intake import read_submission
 
     read = read_submission(notebook)
     try:
@@ -441,7 +442,7 @@ def _exercise_of(notebook: Path) -> str:
 @click.option("--rubric", type=click.Path(dir_okay=False), default=None)
 def validate(spec: str, rubric: str | None) -> None:
     """Lint SPEC and its rubric: schema, check kinds, notebooks it names."""
-    from grader.intake import read_submission
+    from grader.pipeline.intake import read_submission
 
     exercise, rub = _load(spec, rubric)
     problems = []
@@ -466,7 +467,7 @@ def list_(as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from grader import library
+    from grader.pipeline import library
 
     rows = []
     for ex_id in library.exercise_ids():
@@ -505,7 +506,7 @@ def data_list(data_dir: Path | None, verify: bool) -> None:
     """Show each dataset: found or missing, and where."""
     from rich.table import Table
 
-    from grader import datasets
+    from grader.data import datasets
 
     table = Table(title="Datasets (lookup order: " + " → ".join(str(d) for d in datasets.data_dirs(data_dir)) + ")")
     for col in ("dataset", "status", "where", "note"):
@@ -535,7 +536,7 @@ def data_list(data_dir: Path | None, verify: bool) -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def data_verify(names: tuple[str, ...], data_dir: Path | None) -> None:
     """Compare the files of NAMES (default: all found) with their published checksums."""
-    from grader import datasets
+    from grader.data import datasets
 
     bad = 0
     for name in names or tuple(datasets.REGISTRY):
@@ -563,7 +564,7 @@ def data_fetch(names: tuple[str, ...], dest: Path | None, force: bool) -> None:
     """Download datasets from their official sources (needs internet). NAMES or 'all'."""
     import os
 
-    from grader import datasets, fetch
+    from grader.data import datasets, fetch
 
     target = dest or Path(os.path.expandvars(os.environ.get("DLGRADER_DATA_DIR") or str(datasets.user_data_dir())))
     wanted = list(datasets.REGISTRY) if names == ("all",) else list(names)
@@ -593,14 +594,14 @@ def export_(out: Path, targets: tuple[str, ...], assignment: str | None, canvas_
             worksheet: Path | None, excel_es: bool, out_file: Path | None, lang: str) -> None:
     """Instructor: the grades of OUT (a `grader grade` folder) as files Canvas, Moodle and
     Gradescope import as they are (see docs/lms.md)."""
-    from grader import export
+    from grader.classroom import lms
     from grader.messages import render
-    from grader.safetext import visible
+    from grader.views.safetext import visible
 
     names = [t.strip() for value in targets for t in value.split(",") if t.strip()]
-    opts = export.Options(lang=lang, assignment=assignment, canvas_assignment_id=canvas_id, excel_es=excel_es,
+    opts = lms.Options(lang=lang, assignment=assignment, canvas_assignment_id=canvas_id, excel_es=excel_es,
                           worksheet=worksheet)
-    for done in export.export(out, names, opts, out_file):
+    for done in lms.export(out, names, opts, out_file):
         click.echo(render("export.written", {"target": done.target, "path": str(done.path), "n": done.rows}, lang))
         for warning in done.warnings:
             click.echo(f"warning: {visible(warning)}", err=True)

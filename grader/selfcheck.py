@@ -4,7 +4,7 @@ The check never runs the student's code in the student's own kernel: it finds th
 file (Jupyter and JupyterLab give its path; Colab hands over its current content), runs
 ``grader check --json`` on it in a separate process — the same engine, sandbox and limits as
 ``grader grade`` — and shows the public checks as a table with expected (where the rubric's
-``reveal`` allows: grader.reveal) / found / how to fix.
+``reveal`` allows: grader.pipeline.reveal) / found / how to fix.
 Inside the grader's own kernel (a notebook being graded that contains this cell) it does
 nothing, so a notebook never grades itself recursively.
 """
@@ -121,7 +121,7 @@ def _display(report: dict[str, Any], text: dict[str, str], header: str) -> None:
     rows = []
     for c in report["checks"]:
         hint = f"<br><i>{html.escape(c['hint'])}</i>" if c.get("hint") else ""
-        # a check whose rubric hides the answer (grader.reveal) has no expected value here
+        # a check whose rubric hides the answer (grader.pipeline.reveal) has no expected value here
         expected = hidden if c.get("reveal") not in (None, "always") else _short(c.get("expected"))
         rows.append(
             f"<tr><td><code>{html.escape(c['id'])}</code></td>"

@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import library, provision, sandbox  # noqa: E402
-from grader.spec import load_spec  # noqa: E402
+from grader.pipeline import library, provision  # noqa: E402
+from grader.pipeline.spec import load_spec  # noqa: E402
+from grader.runtime import sandbox  # noqa: E402
 
 
 def bare_median(exercise: str, runs: int = 3) -> float:

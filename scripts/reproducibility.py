@@ -20,8 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import library  # noqa: E402
-from grader.pipeline import GradeOptions, grade_one  # noqa: E402
+from grader.pipeline import GradeOptions, grade_one, library  # noqa: E402
 
 
 def measure(exercise: str, runs: int, profile: str) -> dict[str, object]:

@@ -73,7 +73,7 @@ print("PROBE " + json.dumps(res))
 def probe(level: str, paths: dict[str, Any]) -> dict[str, Any]:
     import nbformat
 
-    from grader.execute import KernelSession, RunOptions
+    from grader.pipeline.execute import KernelSession, RunOptions
 
     root = Path(tempfile.mkdtemp(prefix="dlg-probe-"))
     (root / "work").mkdir()

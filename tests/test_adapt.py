@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader import provision
-from grader.execute import RunOptions, execute
-from grader.spec import load_spec
+from grader.pipeline import provision
+from grader.pipeline.execute import RunOptions, execute
+from grader.pipeline.spec import load_spec
 from tests.conftest import ROOT, SHARED_DATA
 
 pytestmark = [pytest.mark.kernel,

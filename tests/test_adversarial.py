@@ -19,7 +19,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader import datasets, sandbox, tamper
+from grader.data import datasets
+from grader.runtime import sandbox, tamper
 from tests.fixtures import adversarial
 from tests.fixtures.variants import titanic as titanic_variants
 

@@ -18,8 +18,8 @@ import psutil
 import pytest
 from nbformat import v4
 
-from grader import batch
-from grader.store import Store, result_key
+from grader.classroom import batch
+from grader.classroom.store import Store, result_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,7 +115,7 @@ def test_the_store_keeps_results_by_key(tmp_path: Path) -> None:
 WRITER = """
 import sys
 from pathlib import Path
-from grader.store import Store
+from grader.classroom.store import Store
 s = Store(Path(sys.argv[1]))
 for i in range(150):
     s.put(f"{sys.argv[2]}-{i}", "e", Path("x"), {"exercise": "x", "score": i, "max_score": 10,
@@ -187,9 +187,8 @@ def _alive(proc: psutil.Process) -> bool:
 
 
 def test_gpu_batches_spread_submissions_and_share_memory(tmp_path: Path) -> None:
-    from grader import library
-    from grader.pipeline import GradeOptions, run_options
-    from grader.spec import load_spec
+    from grader.pipeline import GradeOptions, library, run_options
+    from grader.pipeline.spec import load_spec
 
     assert [batch.worker_gpu(i, 2) for i in range(5)] == [0, 1, 0, 1, 0]
     assert batch.worker_gpu(3, 0) is None

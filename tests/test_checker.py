@@ -1,5 +1,5 @@
 """Stage 5 — the checker process: a warm zygote that forks a fresh child per submission gives
-exactly what a cold `python -m grader.checker` gives, and none of its failures costs more than
+exactly what a cold `python -m grader.pipeline.check` gives, and none of its failures costs more than
 the one request (a crash, a hang, a zygote killed from outside)."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import checker, library
-from grader.outcomes import ExecutionOutcome
-from grader.spec import ExerciseSpec, load_spec
+from grader.model.outcomes import ExecutionOutcome
+from grader.model.spec import ExerciseSpec
+from grader.pipeline import check, library
+from grader.pipeline.spec import load_spec
 
 pytestmark = pytest.mark.kernel
 
@@ -44,21 +45,21 @@ def _verdicts(results: list) -> list[tuple]:
 
 
 @pytest.fixture()
-def zygote(monkeypatch: pytest.MonkeyPatch) -> checker.Zygote:
+def zygote(monkeypatch: pytest.MonkeyPatch) -> check.Zygote:
     monkeypatch.delenv("DLGRADER_FRESH_CHECKER", raising=False)
-    z = checker.Zygote()
-    monkeypatch.setitem(checker._SHARED, "z", z)
+    z = check.Zygote()
+    monkeypatch.setitem(check._SHARED, "z", z)
     yield z
     z.close()
 
 
 def test_the_warm_checker_gives_what_a_cold_one_gives(submission, zygote, monkeypatch) -> None:
     spec, outcome, folder = submission
-    warm = checker.check(spec, outcome, folder)
-    again = checker.check(spec, outcome, folder)
+    warm = check.check(spec, outcome, folder)
+    again = check.check(spec, outcome, folder)
     assert zygote.requests == 2 and zygote.alive()
     monkeypatch.setenv("DLGRADER_FRESH_CHECKER", "1")
-    cold = checker.check(spec, outcome, folder)
+    cold = check.check(spec, outcome, folder)
     assert zygote.requests == 2  # that one did not go through the zygote
     assert _verdicts(warm) == _verdicts(again) == _verdicts(cold)
     statuses = {r.id: r.status for r in warm}
@@ -69,26 +70,26 @@ def test_the_warm_checker_gives_what_a_cold_one_gives(submission, zygote, monkey
 def test_a_request_that_crashes_its_child_costs_only_that_request(submission, zygote, tmp_path) -> None:
     spec, outcome, folder = submission
     broken = spec.model_copy(update={"path": tmp_path / "gone" / "spec.yaml"})
-    results = checker.check(broken, outcome, folder)
+    results = check.check(broken, outcome, folder)
     assert {r.status for r in results} == {"error"}
     assert "spec.yaml" in results[0].params["error"]  # the child's last line says what went wrong
     pid = zygote._proc.pid  # type: ignore[union-attr]
-    assert {r.status for r in checker.check(spec, outcome, folder)} == {"pass", "fail"}
+    assert {r.status for r in check.check(spec, outcome, folder)} == {"pass", "fail"}
     assert zygote._proc.pid == pid  # the same zygote served both
 
 
 def test_a_checker_over_its_time_is_stopped_and_the_next_request_is_served(submission, zygote) -> None:
     spec, outcome, folder = submission
-    checker.check(spec, outcome, folder)  # imports done
-    results = checker.check(spec, outcome, folder, timeout=0.05)
+    check.check(spec, outcome, folder)  # imports done
+    results = check.check(spec, outcome, folder, timeout=0.05)
     assert {r.status for r in results} == {"error"}
     assert "longer than 0.05 s" in results[0].params["error"]
-    assert {r.status for r in checker.check(spec, outcome, folder)} == {"pass", "fail"}
+    assert {r.status for r in check.check(spec, outcome, folder)} == {"pass", "fail"}
 
 
 def test_a_zygote_killed_from_outside_does_not_lose_a_result(submission, zygote) -> None:
     spec, outcome, folder = submission
-    expected = _verdicts(checker.check(spec, outcome, folder))
+    expected = _verdicts(check.check(spec, outcome, folder))
     os.kill(zygote._proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
     zygote._proc.wait()  # type: ignore[union-attr]
-    assert _verdicts(checker.check(spec, outcome, folder)) == expected
+    assert _verdicts(check.check(spec, outcome, folder)) == expected

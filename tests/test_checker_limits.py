@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import checker, library
-from grader.outcomes import ExecutionOutcome
+from grader.model.outcomes import ExecutionOutcome
+from grader.pipeline import check, library
 
 pytestmark = pytest.mark.kernel
 PEAK_BOUND_MB = 1500  # the checker child's resident peak, Keras and TensorFlow included
@@ -45,7 +45,7 @@ def test_huge_artifacts_are_refused_from_their_headers(tmp_path: Path) -> None:
     }
     spec = library.load("iris")[0]
     state: dict = {}
-    results = checker.check(spec, ExecutionOutcome(status="ok", artifacts=manifest), folder, None,
+    results = check.check(spec, ExecutionOutcome(status="ok", artifacts=manifest), folder, None,
                             confinement=state)
     by_id = {r.id: r for r in results}
     assert by_id["pesos_ocultos"].message == "artifact.too_large"

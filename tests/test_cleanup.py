@@ -1,5 +1,5 @@
 """What a grader killed with kill -9 leaves (temporary folders, cgroups) is removed by the next
-run, and what a live grader is using never is (grader.cleanup)."""
+run, and what a live grader is using never is (grader.runtime.cleanup)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import cleanup
+from grader.runtime import cleanup
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -66,7 +66,7 @@ def test_validate_rejects_an_unknown_check_kind(tmp_path: Path) -> None:
 def test_unknown_exercise_lists_the_known_ones() -> None:
     done = grader("grade", "mnist_gan", "x.ipynb")
     assert done.returncode == 3
-    from grader.library import exercise_ids
+    from grader.pipeline.library import exercise_ids
 
     known = exercise_ids()
     assert {"cnn_params", "iris", "mnist_mlp", "sonar_roc", "titanic"} <= set(known)

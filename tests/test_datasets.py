@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import datasets, provision
 from grader.cli import main
-from grader.spec import load_spec
+from grader.data import datasets
+from grader.pipeline import provision
+from grader.pipeline.spec import load_spec
 from tests.conftest import ROOT, SHARED_DATA
 
 needs_shared = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"needs the shared datasets at {SHARED_DATA}")
@@ -183,7 +184,7 @@ def test_spirals_generator_copied_into_notebooks_is_the_graders() -> None:
     grader to import); it must give exactly the grader's points."""
     import numpy as np
 
-    from grader.datasets import make_spirals
+    from grader.data.datasets import make_spirals
     from tests.fixtures.variants.spirals import GENERATOR
 
     source = GENERATOR[GENERATOR.index("def make_spirals"):GENERATOR.index("\nX, y =")]

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from grader import batch, cli
-from grader.errors import is_disk_full
-from grader.store import Store
+from grader import cli
+from grader.classroom import batch
+from grader.classroom.store import Store
+from grader.model.errors import is_disk_full
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +102,7 @@ def test_a_full_disk_stops_the_batch_keeps_the_store_and_the_rerun_finishes(
 
 
 def test_english_message() -> None:
-    from grader.errors import DiskFull
+    from grader.model.errors import DiskFull
 
     assert str(DiskFull.of("/srv/out", 7, "en")) == (
         "the disk of /srv/out is full: free space and run the same command again (7 results kept)")

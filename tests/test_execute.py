@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader import sandbox
-from grader.execute import RunOptions, execute
+from grader.pipeline.execute import RunOptions, execute
+from grader.runtime import sandbox
 
 pytestmark = pytest.mark.kernel
 
@@ -205,7 +205,7 @@ PROBE = [
 
 
 def _session(tmp_path: Path, name: str, imports: tuple[str, ...]) -> tuple[object, dict]:
-    from grader.execute import KernelSession
+    from grader.pipeline.execute import KernelSession
 
     work, arts = tmp_path / name / "work", tmp_path / name / "artifacts"
     work.mkdir(parents=True)
@@ -230,7 +230,7 @@ def test_a_kernel_started_ahead_runs_the_notebook_as_a_fresh_one_would(tmp_path:
 def test_a_session_closed_unused_leaves_nothing_running(tmp_path: Path) -> None:
     import psutil
 
-    from grader.execute import KernelSession
+    from grader.pipeline.execute import KernelSession
 
     (tmp_path / "work").mkdir()
     session = KernelSession(tmp_path / "work", tmp_path / "artifacts", RunOptions())

@@ -1,4 +1,4 @@
-"""LMS exports (grader.export): each file has the header, identifiers, encoding, delimiter and
+"""LMS exports (grader.classroom.lms): each file has the header, identifiers, encoding, delimiter and
 numbers its importer reads, nobody goes missing silently, and student text never becomes a formula.
 
 The class folder is written by hand in the shape ``grader grade`` leaves (summary.json lines as
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from grader import export
+from grader.classroom import lms
 from grader.cli import main
-from grader.errors import UsageError
+from grader.model.errors import UsageError
 
 CREATED = "2025-03-03T10:15:00+0000"
 # name, id the download gave, layout, e-mail, score, execution status
@@ -59,8 +59,8 @@ def _rows(path: Path, delimiter: str = ",") -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=delimiter))
 
 
-def _run(out: Path, target: str, **kw: Any) -> export.Written:
-    (done,) = export.export(out, [target], export.Options(**kw))
+def _run(out: Path, target: str, **kw: Any) -> lms.Written:
+    (done,) = lms.export(out, [target], lms.Options(**kw))
     return done
 
 

@@ -1,4 +1,4 @@
-"""``grader.fetch`` without the internet: a local HTTP server (or an in-memory opener) stands in
+"""``grader.data.fetch`` without the internet: a local HTTP server (or an in-memory opener) stands in
 for the official sources, whose URLs are swapped in the registry for the test's duration."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from grader import datasets
-from grader.datasets import DatasetCorrupt
-from grader.fetch import FetchFailed, cifar_tarball_to_npz, derive_titanic_labels, fetch
+from grader.data import datasets
+from grader.data.datasets import DatasetCorrupt
+from grader.data.fetch import FetchFailed, cifar_tarball_to_npz, derive_titanic_labels, fetch
 from tests.conftest import SHARED_DATA
 
 TITANIC = SHARED_DATA / "titanic"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.figures import figure_data, render_all
+from grader.checks.plot_data import figure_data
+from grader.views.figures import render_all
 
 
 def test_binary_classifier_gets_confusion_and_roc() -> None:

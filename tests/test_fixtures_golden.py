@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from grader import library
-from grader.pipeline import GradeOptions, grade_one
+from grader.pipeline import GradeOptions, grade_one, library
 from tests.conftest import FIXTURES
 from tests.fixtures import variants
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.execute import ship_kernel_package
+from grader.pipeline.execute import ship_kernel_package
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from grader import gradebook
-from grader.batch import Submission
+from grader.classroom import gradebook
+from grader.classroom.batch import Submission
 
 
 def _report(score: float, statuses: dict[str, str], measured: float | None = None, status: str = "ok") -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Hostile artifacts and output: everything the kernel wrote or sent is read with bounds.
 
-Unit tests of the one JSON reader (``grader.artifacts.read_json`` / ``read_manifest`` /
-``read_history``) and of the output cut (``grader.output.BoundedClient``); then one graded
+Unit tests of the one JSON reader (``grader.pipeline.export.read_json`` / ``read_manifest`` /
+``read_history``) and of the output cut (``grader.pipeline.output.BoundedClient``); then one graded
 batch (a single process, ``grade_one`` per notebook, a module fixture) of notebooks that write
 a 10⁶-deep JSON over the manifest and over a model's history, print 300 MB in one write, and
 forge 300,000 events: each ends as an outcome with a report of bounded size, and the grading
@@ -23,8 +23,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader import artifacts
-from grader.artifacts import (
+from grader.pipeline import export
+from grader.pipeline.export import (
     UnsafeJSON,
     clean_manifest,
     read_history,
@@ -32,7 +32,7 @@ from grader.artifacts import (
     read_manifest,
     scan_json,
 )
-from grader.output import CELL_OUTPUT_LIMIT, ERROR_LIMIT, TRUNCATED, BoundedClient
+from grader.pipeline.output import CELL_OUTPUT_LIMIT, ERROR_LIMIT, TRUNCATED, BoundedClient
 
 ROOT = Path(__file__).resolve().parents[1]
 DEEP = b"[" * 1_000_000 + b"]" * 1_000_000
@@ -65,7 +65,7 @@ def test_huge_malformed_and_non_regular_manifests_say_why(tmp_path: Path) -> Non
     big = tmp_path / "big"
     big.mkdir()
     with open(big / "manifest.json", "wb") as f:  # sparse: 17 MiB that take no disk
-        f.truncate(artifacts.MANIFEST_LIMIT + artifacts.MiB)
+        f.truncate(export.MANIFEST_LIMIT + export.MiB)
     assert read_manifest(big)["problem"] == "manifest.json is 17 MB, larger than 16 MB"
     assert "not valid JSON" in read_manifest(_manifest(tmp_path / "bad", b'{"artifacts": {'))["problem"]
     assert "not valid JSON" in read_manifest(_manifest(tmp_path / "bin", b"\xff\xfe{}"))["problem"]
@@ -87,9 +87,9 @@ def test_too_many_values_lists_events_or_fits_are_refused(tmp_path: Path) -> Non
     many_values = read_manifest(_manifest(tmp_path / "b", {"artifacts": {}, "events": [0] * 1_200_000}))
     assert many_values["problem"] == "manifest.json holds 1,200,000 values (at most 1,000,000)"
     events = {"artifacts": {}, "events": [{"kind": "epoch_cap", "requested": i, "applied": 1}
-                                          for i in range(artifacts.MAX_EVENTS + 1)]}
+                                          for i in range(export.MAX_EVENTS + 1)]}
     assert clean_manifest(events)[1] == "manifest.json holds 1,001 events (the grader records at most 1,000)"
-    fits = {"artifacts": {}, "fits": [{"epochs_run": 1}] * (artifacts.MAX_FITS + 1)}
+    fits = {"artifacts": {}, "fits": [{"epochs_run": 1}] * (export.MAX_FITS + 1)}
     assert clean_manifest(fits)[1] == "manifest.json holds 501 training runs (the grader logs at most 500)"
     assert clean_manifest({"artifacts": [], "events": []})[1] == "manifest.json does not have the grader's layout"
 
@@ -124,16 +124,16 @@ def test_strings_are_cut_and_unknown_shapes_dropped(tmp_path: Path) -> None:
     assert big["status"] == "unsupported" and "value" not in big and "NumPy array" in big["error"]
     assert manifest["events"] == [{"kind": "shell_skipped", "command": "x" * 500}]
     callbacks = manifest["fits"][0]["callbacks"]
-    assert len(manifest["fits"]) == 1 and len(callbacks) == artifacts.MAX_ITEMS
+    assert len(manifest["fits"]) == 1 and len(callbacks) == export.MAX_ITEMS
     assert callbacks[0]["type"] == "x" * 500 and callbacks[0]["deep"] is None  # nested too deep for a fit
-    assert len(manifest["device"]["gpus"]) == artifacts.MAX_ITEMS
+    assert len(manifest["device"]["gpus"]) == export.MAX_ITEMS
     assert manifest["versions"]["python"] == "x" * 500
 
 
 def test_a_deep_or_forged_history_makes_its_model_tampered(tmp_path: Path) -> None:
-    from grader import figures
     from grader.checks.context import CheckContext
-    from grader.outcomes import ExecutionOutcome
+    from grader.model.outcomes import ExecutionOutcome
+    from grader.views import figures
 
     (tmp_path / "m.keras").write_bytes(b"PK")
     (tmp_path / "m.history.json").write_bytes(b'{"loss": ' + DEEP + b"}")
@@ -298,8 +298,8 @@ SCRIPT = textwrap.dedent("""\
     import json, sys
     from pathlib import Path
     from grader.pipeline import GradeOptions, grade_one
-    from grader.spec import load_rubric, load_spec
-    from grader.store import Store
+    from grader.model.spec import load_rubric, load_spec
+    from grader.classroom.store import Store
     spec_file, rubric_file, out, *notebooks = sys.argv[1:]
     spec = load_spec(spec_file)
     rubric = load_rubric(rubric_file, spec)

@@ -14,9 +14,10 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader import batch, cli
-from grader.intake import read_submission
+from grader import cli
+from grader.classroom import batch
 from grader.messages import render
+from grader.pipeline.intake import read_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader.intake import read_submission
 from grader.messages import render
+from grader.pipeline.intake import read_submission
 
 
 def _nb(*sources: str, **meta: object) -> nbformat.NotebookNode:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import grader.kernel
-from grader.cells import kernel_call
-from grader.execute import KERNEL_MODULE, KERNEL_PACKAGE, ship_kernel_package
+from grader.pipeline.cells import kernel_call
+from grader.pipeline.execute import KERNEL_MODULE, KERNEL_PACKAGE, ship_kernel_package
 
 ROOT = Path(__file__).resolve().parents[1]
 # libraries the kernel side may touch inside a function, and only once the student's code (or
@@ -62,7 +62,7 @@ def test_entry_points_are_the_only_calls_the_grader_makes() -> None:
         kernel_call("_write_manifest")
     # every call the grader makes goes through kernel_call with a name of the table
     used = set()
-    for path in (ROOT / "grader").glob("*.py"):
+    for path in (ROOT / "grader").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "kernel_call":
                 assert isinstance(node.args[0], ast.Constant), f"{path.name}:{node.lineno}"

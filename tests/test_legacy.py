@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from grader.legacy import MESSAGES, RULES, hint
+from grader.messages.legacy import MESSAGES, RULES, hint
 
 # ---------------------------------------------------------------------------------- helpers
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import limits
+from grader.runtime import limits
 
 ALLOCATE = ("import numpy as np, time\nkeep = []\nfor _ in range(200):\n"
             "    keep.append(np.ones(2**25 // 8))\n    time.sleep(0.02)\n")  # 32 MiB a step, 6.4 GiB in all

@@ -97,7 +97,7 @@ def test_terminal_table_keeps_square_brackets_from_student_code() -> None:
     """rich would read `[b]` as markup and drop it; the summary must show it verbatim."""
     from rich.console import Console
 
-    from grader.report import print_summary
+    from grader.pipeline.report import print_summary
 
     report = {"lang": "es", "title": "t", "notebook": "n", "score": 0, "max_score": 1,
               "checks": [{"id": "a", "status": "fail", "public": True, "points": 0, "max_points": 1,

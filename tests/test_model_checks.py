@@ -24,8 +24,8 @@ import grader.checks.values  # noqa: F401
 from grader.checks import run_check
 from grader.checks.context import CheckContext
 from grader.messages import render
-from grader.outcomes import CheckResult, ExecutionOutcome
-from grader.spec import CheckSpec, ExerciseSpec
+from grader.model.outcomes import CheckResult, ExecutionOutcome
+from grader.model.spec import CheckSpec, ExerciseSpec
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 keras = pytest.importorskip("keras")

@@ -27,9 +27,10 @@ from grader.checks import kinds, run_check, validate_check
 from grader.checks.context import CheckContext
 from grader.kernel import save as kernel_save
 from grader.messages import render
-from grader.outcomes import CheckResult, ExecutionOutcome
-from grader.score import points_for
-from grader.spec import CheckSpec, ExerciseSpec, load_rubric, load_spec
+from grader.model.outcomes import CheckResult, ExecutionOutcome
+from grader.model.spec import CheckSpec, ExerciseSpec
+from grader.pipeline.score import points_for
+from grader.pipeline.spec import load_rubric, load_spec
 from tests.conftest import ROOT, SHARED_DATA
 
 SPEC = ExerciseSpec(schema_version=1, id="t", title={"es": "t"}, statement="s.ipynb",

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from grader import datasets, jail, sandbox, tamper
+from grader.data import datasets
+from grader.runtime import jail, sandbox, tamper
 from tests import privilege_probe, unprivileged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,7 @@ def test_the_filter_is_well_formed_for_each_architecture() -> None:
 
 def _confined(snippet: str, *args: str) -> dict[str, Any]:
     """Run ``snippet`` in a fresh interpreter after ``jail.harden(*args)``; its JSON answer."""
-    code = (f"import json, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom grader import jail\n"
+    code = (f"import json, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom grader.runtime import jail\n"
             + f"state = jail.harden({', '.join(args)})\n" + snippet)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -176,13 +177,13 @@ def test_as_an_unprivileged_user_the_walls_hold_too(targets: dict[str, Any], tmp
 def test_the_checker_child_is_confined(tmp_path: Path) -> None:
     """The checker (warm or cold) reports what held in its child: no capabilities, seccomp, a
     memory cap, and — as root — a read-only view of everything but its own folder."""
-    from grader import checker
-    from grader.library import load
-    from grader.outcomes import ExecutionOutcome
+    from grader.model.outcomes import ExecutionOutcome
+    from grader.pipeline import check
+    from grader.pipeline.library import load
 
     spec = load("cnn_params")[0]
     state: dict[str, Any] = {}
-    checker.check(spec, ExecutionOutcome(status="ok"), tmp_path, None, confinement=state)
+    check.check(spec, ExecutionOutcome(status="ok"), tmp_path, None, confinement=state)
     assert state["cap_eff"] == 0 and state["seccomp"] is True and state["no_new_privs"] is True
     assert state["memory_mb"] == spec.budget.checker_memory_mb
     if os.geteuid() == 0:

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from grader import library
-from grader.pipeline import GradeOptions, grade_one
+from grader.pipeline import GradeOptions, grade_one, library
 
 pytestmark = pytest.mark.slow
 

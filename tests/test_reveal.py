@@ -26,18 +26,21 @@ import grader.checks.metrics  # noqa: F401
 import grader.checks.model  # noqa: F401
 import grader.checks.text  # noqa: F401
 import grader.checks.values  # noqa: F401
-from grader import gradebook, library, report, selfcheck
-from grader.batch import Submission
+from grader import selfcheck
 from grader.checks.context import CheckContext
 from grader.checks.model import _per_layer, _result
 from grader.checks.text import check_text
 from grader.checks.values import check_value
-from grader.errors import SpecError
+from grader.classroom import gradebook
+from grader.classroom.batch import Submission
 from grader.messages import fmt
-from grader.outcomes import CheckResult, ExecutionOutcome
-from grader.reveal import level, student_check
-from grader.score import score
-from grader.spec import CheckSpec, ExerciseSpec, Rubric, load_rubric
+from grader.model.errors import SpecError
+from grader.model.outcomes import CheckResult, ExecutionOutcome
+from grader.model.spec import CheckSpec, ExerciseSpec, Rubric
+from grader.pipeline import library, report
+from grader.pipeline.reveal import level, student_check
+from grader.pipeline.score import score
+from grader.pipeline.spec import load_rubric
 from tests.conftest import ROOT
 
 EXERCISES = library.exercise_ids()

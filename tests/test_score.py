@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from grader.outcomes import CheckResult, ScoredCheck
-from grader.score import points_for, score
-from grader.spec import Rubric, RubricItem
+from grader.model.outcomes import CheckResult, ScoredCheck
+from grader.model.spec import Rubric, RubricItem
+from grader.pipeline.score import points_for, score
 
 BANDS = [{"min": 0.97, "points": 4}, {"min": 0.95, "points": 2}]
 
@@ -102,7 +102,7 @@ def test_score_applies_each_rubric_item() -> None:
 
 def test_requires_withholds_points_until_the_other_check_passes(tmp_path) -> None:
     from grader.messages import render
-    from grader.spec import Rubric
+    from grader.model.spec import Rubric
 
     rubric = Rubric(schema_version=1, exercise="x", checks={
         "acc": {"points": 6}, "small": {"points": 1, "requires": ["acc"]}, "tiny": {"points": 1, "requires": ["acc"]}})
@@ -121,9 +121,9 @@ def test_requires_withholds_points_until_the_other_check_passes(tmp_path) -> Non
 def test_requires_must_name_another_check(tmp_path) -> None:
     import pytest
 
-    from grader import library
-    from grader.errors import SpecError
-    from grader.spec import load_rubric, load_spec
+    from grader.model.errors import SpecError
+    from grader.pipeline import library
+    from grader.pipeline.spec import load_rubric, load_spec
 
     spec = load_spec(library.spec_path("spirals"))
     text = (library.rubric_path(library.spec_path("spirals"), "spirals")).read_text(encoding="utf-8")

@@ -19,8 +19,9 @@ import grader.checks.execution  # noqa: F401
 import grader.checks.metrics  # noqa: F401
 import grader.checks.model  # noqa: F401
 import grader.checks.values  # noqa: F401
-from grader.errors import GraderError, SpecError
-from grader.spec import ExerciseSpec, Rubric, load_rubric, load_spec
+from grader.model.errors import GraderError, SpecError
+from grader.model.spec import ExerciseSpec, Rubric
+from grader.pipeline.spec import load_rubric, load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "exercises" / "cnn_params" / "spec.yaml"
@@ -219,7 +220,7 @@ def test_registry_is_complete() -> None:
 # because this test session has already imported every kind module.
 def test_registry_is_complete_after_importing_one_kind_module() -> None:
     code = ("import grader.checks.values\n"
-            "from grader.spec import load_spec\n"
+            "from grader.pipeline.spec import load_spec\n"
             f"load_spec({str(SPEC)!r})\n"
             "from grader.checks import kinds\n"
             "print(','.join(sorted(kinds())))\n")

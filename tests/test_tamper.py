@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import datasets, tamper
+from grader.data import datasets
+from grader.runtime import tamper
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("DLGRADER_DATA_DIR") or ROOT.parent / "shared" / "datasets")

@@ -8,8 +8,8 @@ from grader.checks import run_check
 from grader.checks.context import CheckContext
 from grader.checks.text import _validate, fold
 from grader.messages import render
-from grader.outcomes import ExecutionOutcome
-from grader.spec import CheckSpec
+from grader.model.outcomes import ExecutionOutcome
+from grader.model.spec import CheckSpec
 
 IDEAS = [["sobreajust", "overfit"], ["generaliz", "prueba", "test"]]
 

@@ -12,7 +12,7 @@ import pytest
 from grader.checks import run_check
 from grader.checks.context import CheckContext
 from grader.messages import render
-from grader.spec import CheckSpec
+from grader.model.spec import CheckSpec
 from tests.conftest import SHARED_DATA
 from tests.test_adapt import run
 
@@ -72,7 +72,7 @@ def test_every_fit_is_logged_with_what_the_grader_saw(logged: Any) -> None:
 
 
 def test_the_report_lists_every_fit_for_the_instructor(logged: Any) -> None:
-    from grader.report import training_summary
+    from grader.pipeline.report import training_summary
 
     first, second, third = training_summary(logged.fits)
     assert (first["cell"], first["epochs_asked"], first["epochs_allowed"]) == (1, 4000, 50)

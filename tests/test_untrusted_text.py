@@ -1,5 +1,5 @@
 """Student-controlled text (names, exception messages, outputs) reaches no CSV as a formula and no
-terminal, Markdown, HTML or JUnit file as raw control characters (grader.safetext)."""
+terminal, Markdown, HTML or JUnit file as raw control characters (grader.views.safetext)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from grader import gradebook, report
-from grader.batch import Submission
-from grader.safetext import csv_cell, json_safe, visible, visible_tree
+from grader.classroom import gradebook
+from grader.classroom.batch import Submission
+from grader.pipeline import report
+from grader.views.safetext import csv_cell, json_safe, visible, visible_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 # C0 but newline and tab, DEL, C1, bidi overrides and isolates, lone surrogates

@@ -24,8 +24,8 @@ from grader.checks import run_check
 from grader.checks.context import CheckContext
 from grader.checks.values import check_value
 from grader.messages import render
-from grader.outcomes import CellOutcome, CheckResult, ExecutionOutcome
-from grader.spec import CheckSpec, ExerciseSpec
+from grader.model.outcomes import CellOutcome, CheckResult, ExecutionOutcome
+from grader.model.spec import CheckSpec, ExerciseSpec
 
 SPEC = ExerciseSpec(schema_version=1, id="t", title={"es": "t"}, statement="s.ipynb",
                     reference="r.ipynb", artifacts=[{"name": "x"}], checks=[])

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from grader.outcomes import CheckResult
+from grader.model.outcomes import CheckResult
 
 if TYPE_CHECKING:
     from grader.checks.context import CheckContext
-    from grader.spec import CheckSpec, ExerciseSpec
+    from grader.model.spec import CheckSpec, ExerciseSpec
 
 CheckFn = Callable[["CheckSpec", "CheckContext"], CheckResult]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.kernel import manifest
-from grader.outcomes import CheckResult, ExecutionOutcome
-from grader.spec import CheckSpec, ExerciseSpec
+from grader.model.outcomes import CheckResult, ExecutionOutcome
+from grader.model.spec import CheckSpec, ExerciseSpec
 
 
 class ArtifactTooLarge(ValueError):
@@ -188,7 +188,7 @@ class CheckContext:
         entry = self.entry(name)
         if not entry.get("history") or self.artifacts_dir is None:
             return None
-        from grader.artifacts import UnsafeJSON, read_history
+        from grader.pipeline.export import UnsafeJSON, read_history
 
         try:  # size, depth and shape checked before and after parsing: a forged file is None
             return read_history(self.artifacts_dir / entry["history"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from grader.checks import register
 from grader.checks.context import CheckContext
-from grader.outcomes import CheckResult
-from grader.spec import CheckSpec
+from grader.model.outcomes import CheckResult
+from grader.model.spec import CheckSpec
 
 
 @register("ran_cleanly", needs=None, allowed={"max_failed_cells"})

@@ -23,8 +23,8 @@ import numpy as np
 
 from grader.checks import register
 from grader.checks.context import CheckContext
-from grader.outcomes import CheckResult
-from grader.spec import CheckSpec
+from grader.model.outcomes import CheckResult
+from grader.model.spec import CheckSpec
 
 METRICS = ("accuracy", "auc", "precision", "recall", "f1")
 
@@ -35,7 +35,7 @@ NOT_NORMALIZED_RAW = 0.5
 NOT_NORMALIZED_GAP = 0.3
 
 def _validate(expect: dict[str, Any]) -> str | None:
-    from grader.datasets import REGISTRY
+    from grader.data.datasets import REGISTRY
 
     if expect.get("dataset") not in REGISTRY:
         return f"dataset '{expect.get('dataset')}' is not one of: {', '.join(sorted(REGISTRY))}"
@@ -115,7 +115,7 @@ def compute(metric: str, y: np.ndarray, scores: np.ndarray) -> float:
 
 
 def _positive_name(dataset: str) -> str:
-    from grader.datasets import REGISTRY
+    from grader.data.datasets import REGISTRY
 
     names = REGISTRY[dataset].class_names
     return names[1] if len(names) == 2 else "1"
@@ -124,7 +124,7 @@ def _positive_name(dataset: str) -> str:
 @register("metric", needs="model", allowed={"dataset", "split", "metric", "min", "preprocess", "limit", "holdout"},
           required={"dataset", "min"}, validate=_validate)
 def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
-    from grader.datasets import load
+    from grader.data.datasets import load
 
     exp = check.expect
     model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
@@ -170,8 +170,8 @@ def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             message = "metric.not_normalized"
             params.update(raw=round(raw_value, 4), divide=pre["divide"])
     try:
-        from grader.datasets import REGISTRY
-        from grader.figures import figure_data
+        from grader.checks.plot_data import figure_data
+        from grader.data.datasets import REGISTRY
 
         plot = {"model": check.artifact, **figure_data(y, scores, list(REGISTRY[exp["dataset"]].class_names))}
     except Exception:  # a plot is a view; it never costs a result

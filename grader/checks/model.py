@@ -12,8 +12,8 @@ from typing import Any
 
 from grader.checks import register
 from grader.checks.context import CheckContext
-from grader.outcomes import CheckResult
-from grader.spec import CheckSpec
+from grader.model.outcomes import CheckResult
+from grader.model.spec import CheckSpec
 
 LAYER_ATTRS = ("units", "activation", "rate", "filters", "kernel_size", "strides", "padding",
                "pool_size", "kernel_regularizer", "bias_regularizer", "use_bias", "trainable")

@@ -31,8 +31,8 @@ import numpy as np
 from grader.checks import register
 from grader.checks.context import CheckContext
 from grader.checks.metrics import compute
-from grader.outcomes import CheckResult
-from grader.spec import CheckSpec
+from grader.model.outcomes import CheckResult
+from grader.model.spec import CheckSpec
 
 METRICS = ("accuracy", "precision", "recall", "f1")
 # datasets whose splits are (row ids, labels), and the file each split comes from
@@ -204,7 +204,7 @@ def read_predictions(raw: Any, type_name: str, ids: np.ndarray, other_n: int | N
 
 # ----------------------------------------------------------------------------- the check
 def _positive_name(dataset: str) -> str:
-    from grader.datasets import REGISTRY
+    from grader.data.datasets import REGISTRY
 
     names = REGISTRY[dataset].class_names
     return names[1] if len(names) == 2 else "1"
@@ -213,7 +213,7 @@ def _positive_name(dataset: str) -> str:
 @register("predictions", needs="value", allowed={"dataset", "split", "metric", "min"},
           required={"dataset", "min"}, validate=_validate)
 def check_predictions(check: CheckSpec, ctx: CheckContext) -> CheckResult:
-    from grader.datasets import load
+    from grader.data.datasets import load
 
     name = check.artifact
     assert name is not None
@@ -254,8 +254,8 @@ def check_predictions(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     for note in notes:
         note["params"] = {**params, **note["params"]}
     try:
-        from grader.datasets import REGISTRY
-        from grader.figures import figure_data
+        from grader.checks.plot_data import figure_data
+        from grader.data.datasets import REGISTRY
 
         plot = figure_data(labels, preds.astype("float64"), list(REGISTRY[dataset].class_names))
         plot.pop("roc", None)  # hard 0/1 predictions: a ROC curve would say nothing

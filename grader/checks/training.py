@@ -23,14 +23,14 @@ from typing import Any
 
 from grader.checks import register
 from grader.checks.context import CheckContext
-from grader.outcomes import CheckResult, fit_stopped_early
-from grader.spec import CheckSpec
+from grader.model.outcomes import CheckResult, fit_stopped_early
+from grader.model.spec import CheckSpec
 
 ALLOWED = {"min_fits", "callback", "stopped_early", "validation", "batch_sizes", "not_trained_on", "reported_epoch"}
 
 
 def _validate(expect: dict[str, Any]) -> str | None:
-    from grader.datasets import REGISTRY
+    from grader.data.datasets import REGISTRY
 
     cb = expect.get("callback")
     if cb is not None and (not isinstance(cb, dict) or not isinstance(cb.get("type"), str)):
@@ -148,7 +148,7 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
 
     banned = exp.get("not_trained_on")
     if banned:
-        from grader.datasets import load
+        from grader.data.datasets import load
         from grader.kernel.manifest import data_fingerprint as fingerprint
 
         splits = load(banned["dataset"], ctx.data_dir)

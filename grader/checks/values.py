@@ -16,8 +16,8 @@ from typing import Any
 
 from grader.checks import register
 from grader.checks.context import CheckContext
-from grader.outcomes import CheckResult
-from grader.spec import CheckSpec
+from grader.model.outcomes import CheckResult
+from grader.model.spec import CheckSpec
 
 _TYPES = {"int", "number", "str", "bool", "sequence", "array"}
 

@@ -1,7 +1,7 @@
 """What runs INSIDE the student's kernel. Nothing here decides a score.
 
 The grader copies this folder into the kernel's runtime folder and imports it as the package
-``_dl_grader_kernel`` (``grader.execute``); so it imports only the standard library (NumPy,
+``_dl_grader_kernel`` (``grader.pipeline.execute``); so it imports only the standard library (NumPy,
 Keras and pandas are used only once the student's code has imported them; a test enforces it),
 and its tracebacks show its source. The grader calls only the entry points in ``ENTRY_POINTS``,
 each as a one-line cell:
@@ -43,7 +43,7 @@ from .standins import install_display_stand_ins, patch_plot_model
 from .state import CONFIG, STATE, event
 from .versions import finish
 
-# what the grader may call, each from a cell of its own (grader.cells.kernel_call)
+# what the grader may call, each from a cell of its own (grader.pipeline.cells.kernel_call)
 ENTRY_POINTS = ("setup", "warm", "begin", "export", "finish")
 __all__ = ["CONFIG", "ENTRY_POINTS", "begin", "export", "finish", "setup", "warm"]
 

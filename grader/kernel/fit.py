@@ -111,7 +111,7 @@ def _finish_fit_record(record: dict[str, Any], history: Any, callbacks: list[Any
         if type(stopped) is int:
             described["stopped_epoch"] = stopped
     fits = STATE.setdefault("fits", [])
-    if len(fits) < MAX_FITS:  # the grader reads at most this many (grader.artifacts.MAX_FITS)
+    if len(fits) < MAX_FITS:  # the grader reads at most this many (grader.pipeline.export.MAX_FITS)
         fits.append(record)
 
 

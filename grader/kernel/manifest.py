@@ -1,5 +1,5 @@
 """The contract between the two sides: what the kernel writes to ``manifest.json`` and the
-grader reads back (``grader.artifacts`` cleans it, the checks judge it).
+grader reads back (``grader.pipeline.export`` cleans it, the checks judge it).
 
 Imported by the kernel side (as ``_dl_grader_kernel.manifest``) and by the grader (as
 ``grader.kernel.manifest``), so it holds only the standard library: names, limits and types.

@@ -1,0 +1,1 @@
+"""For instructors who write assignments: ``grader init`` scaffolds an assignment repository."""

@@ -1,0 +1,97 @@
+"""The results store: every finished grading, in SQLite, keyed by what decides its result.
+
+A result's key is the SHA-256 of the submission's bytes, the exercise (spec and rubric
+contents, profile), the grader version, the seed, the language and the device. Grading the
+same thing again finds it here and is skipped; a batch killed half-way (even with ``kill -9``)
+keeps every result committed before, because each is committed as it finishes. SQLite in
+WAL mode with a busy timeout lets several ``grader grade`` runs write one store at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.views.safetext import json_safe, visible
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
+    exercise TEXT NOT NULL,
+    student TEXT NOT NULL,
+    submission TEXT NOT NULL,
+    submission_sha256 TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    status TEXT NOT NULL,
+    seconds REAL,
+    report TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS results_exercise ON results (exercise, student);
+"""
+
+
+def file_sha256(path: Path) -> str:
+    from grader.data.datasets import sha256
+
+    return sha256(path)
+
+
+def exercise_fingerprint(spec_file: Path, rubric_file: Path | None, profile: str | None) -> str:
+    digest = hashlib.sha256()
+    for path in (spec_file, rubric_file):
+        digest.update(path.read_bytes() if path is not None and path.is_file() else b"-")
+    digest.update(str(profile or "full").encode())
+    return digest.hexdigest()[:24]
+
+
+def result_key(submission_sha: str, exercise_fp: str, *, seed: int, lang: str, device: str) -> str:
+    """What decides a result: the bytes handed in, the exercise (``exercise_fingerprint``), the
+    grader's version, the seed, the feedback language and the device asked for."""
+    parts = [submission_sha, exercise_fp, __version__, str(seed), lang, device]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA busy_timeout=60000")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get(self, key: str) -> tuple[dict[str, Any], float] | None:
+        """(report, seconds it took to grade) or None."""
+        row = self.db.execute("SELECT report, seconds FROM results WHERE key = ?", (key,)).fetchone()
+        return (json.loads(row[0]), float(row[1] or 0)) if row else None
+
+    def keys(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(f"SELECT key FROM results WHERE key IN ({marks})", chunk))
+        return found
+
+    def put(self, key: str, student: str, submission: Path, report: dict[str, Any], seconds: float) -> None:
+        """Commit one result now (a crash after this loses nothing of it)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (key, report["exercise"], visible(student), visible(str(submission)), report.get("submission_sha256") or "",
+             float(report["score"]), float(report["max_score"]), report["execution"]["status"], seconds,
+             json_safe(json.dumps(report, ensure_ascii=False, default=str)), time.time()))
+
+    def count(self, exercise: str | None = None) -> int:
+        if exercise is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM results WHERE exercise = ?", (exercise,)).fetchone()[0])
