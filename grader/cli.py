@@ -142,10 +142,17 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     finish: running the same command again grades only what is missing."""
     import shutil
 
-    from grader.classroom import batch
-    from grader.classroom.store import Store, exercise_fingerprint, file_sha256, result_key
+    from grader.classroom import batch, outputs
+    from grader.classroom.store import (
+        Store,
+        exercise_fingerprint,
+        file_sha256,
+        result_key,
+        run_key,
+        spec_fingerprint,
+    )
     from grader.messages import render
-    from grader.pipeline import GradeOptions, kernel_limits, prepare
+    from grader.pipeline import GradeOptions, kernel_limits, prepare, rescore
     from grader.runtime import cleanup
     from grader.views.safetext import json_safe, visible
 
@@ -161,7 +168,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
         gpu_memory = gpu_memory or share
     base = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
-                        gpu_memory_mb=gpu_memory)
+                        gpu_memory_mb=gpu_memory, evidence=True)
     prepared = prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
     ctx = click.get_current_context()
     unpacked: list[Path] = []  # class zips' folders: removed when the command ends, even on error or Ctrl-C
@@ -187,11 +194,14 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     out.mkdir(parents=True, exist_ok=True)
     store = state["store"] = Store(store_file)
     fingerprint = exercise_fingerprint(Path(str(exercise.path)), rubric_file, profile)
+    spec_fp = spec_fingerprint(Path(str(exercise.path)), profile)
+    settings = {"seed": seed, "device": device, "profile": profile or "full"}
     taken: set[str] = set()
     jobs = []
     for sub in subs:
-        key = result_key(file_sha256(sub.path), fingerprint, seed=seed, lang=lang, device=device)
-        jobs.append(batch.Job(sub, key, out / _slug_name(sub.label, taken)))
+        sha = file_sha256(sub.path)
+        key = result_key(sha, fingerprint, seed=seed, lang=lang, device=device)
+        jobs.append(batch.Job(sub, key, out / _slug_name(sub.label, taken), run_key(sha, spec_fp, seed=seed, device=device)))
     state["keys"] = [j.key for j in jobs]
     cached = set() if regrade else store.keys([j.key for j in jobs])
     todo = [j for j in jobs if j.key not in cached]
@@ -203,9 +213,10 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
 
     def finished(job: Any, report: dict[str, Any], seconds: float, from_store: bool = False) -> None:
         if not from_store and not report.get("crashed"):
-            store.put(job.key, job.submission.label, job.submission.path, report, seconds)
+            store.put(job.key, job.submission.label, job.submission.path, report, seconds, run=job.run)
+        report.pop("evidence", None)
         results[job.key] = (report, seconds, from_store)
-        line = _result_line(job, report, seconds, from_store)
+        line = outputs.result_line(job, report, seconds, from_store, settings)
         if jsonl:
             click.echo(json_safe(json.dumps(line, ensure_ascii=False)))
         progress.advance(line, report, console if len(jobs) == 1 and not (quiet or jsonl) else None)
@@ -213,15 +224,21 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     for job in jobs:
         stored = store.get(job.key) if job.key in cached else None
         if stored is not None:
-            _restore(stored[0], job.out_dir)
+            outputs.restore(stored[0], job.out_dir)
             finished(job, stored[0], stored[1], from_store=True)
         elif job.key in cached:  # removed by another run meanwhile: grade it
             todo.append(job)
+        elif not regrade and (ran := store.evidence(job.run)) is not None and rescore.usable(ran[0]):
+            # graded before with another language or rubric: score and report again, run nothing
+            todo.remove(job)
+            report = rescore.rebuild(exercise, rub, ran[0], lang, job.out_dir)
+            store.put(job.key, job.submission.label, job.submission.path, report, ran[1], run=job.run)
+            finished(job, report, ran[1], from_store=True)
     with progress:
         batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=gpus, warm=warm)
-    summary = [_result_line(j, *results[j.key]) for j in jobs if j.key in results]
+    summary = [outputs.result_line(j, *results[j.key], settings) for j in jobs if j.key in results]
     (out / "summary.json").write_text(json_safe(json.dumps(summary, indent=2, ensure_ascii=False)), encoding="utf-8")
-    _class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)
+    outputs.class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)
     store.close()
     graded = sum(1 for line in summary if not line["cached"])
     msg = (f"{len(summary)} submission(s): {graded} graded, {len(summary) - graded} already in the store; "
@@ -253,41 +270,26 @@ def _disk_full(exc: BaseException, out: Path, store_file: Path, state: dict[str,
     return DiskFull.of(folder, kept, lang)
 
 
-def _class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exercise: Any, lang: str) -> None:
-    """Gradebook, JUnit, Gradescope results and HTML pages (grader.classroom.gradebook)."""
-    from grader.classroom import gradebook
-    from grader.views.safetext import json_safe
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True,
+              help="Language of the new reports.")
+@click.option("--rubric", type=click.Path(dir_okay=False), default=None,
+              help="Rubric file (default: the library's rubric of the class's exercise).")
+@click.option("--spec", "spec", default=None, help="Spec file or exercise id (default: the one the reports name).")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite results store (default: OUT/results.sqlite).")
+def rescore(out: Path, lang: str, rubric: str | None, spec: str | None, store_path: Path | None) -> None:
+    """Instructor: score and report a graded class (OUT of `grader grade`) again, in another
+    language or with another rubric, from the store: no notebook runs."""
+    from grader.classroom.rescore import rescore_class
+    from grader.messages import render
 
-    rows = [(job.submission, report, seconds) for job, report, seconds in done]
-    gradebook.write_gradebook([(s, r) for s, r, _ in rows], out / "gradebook.csv")
-    gradebook.write_junit(rows, exercise.id, out / "junit.xml")
-    hrefs = {}
-    for job, report, _ in done:
-        if report.get("checks") and job.out_dir.is_dir():
-            (job.out_dir / "results.json").write_text(
-                json_safe(json.dumps(gradebook.gradescope_results(report), indent=2, ensure_ascii=False)),
-                encoding="utf-8")
-            gradebook.write_student_html(report, job.out_dir)
-            hrefs[job.submission.label] = f"{job.out_dir.name}/report.html"
-    gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs)
-
-
-def _result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bool) -> dict[str, Any]:
-    return {"student": job.submission.student, "student_id": job.submission.student_id,
-            "notebook": str(job.submission.path), "report": str(job.out_dir / "report.json"),
-            "score": report.get("score"), "max_score": report.get("max_score"),
-            "execution": report.get("execution", {}).get("status"), "seconds": seconds, "cached": from_store,
-            # who the student is for the LMS (grader.classroom.lms): the download's layout and, from
-            # Gradescope's metadata, the e-mail
-            "layout": job.submission.layout, "email": str(job.submission.extra.get("email") or "")}
-
-
-def _restore(report: dict[str, Any], out_dir: Path) -> None:
-    """Write a stored report's files again when its folder is gone (a new --out)."""
-    if report and not (out_dir / "report.json").is_file():
-        from grader.pipeline.report import write
-
-        write(report, out_dir)
+    done = rescore_class(out, spec, rubric, lang, store_path)
+    if done.without_evidence:
+        click.echo(render("cli.rescore_kept", {"n": len(done.without_evidence),
+                                               "who": ", ".join(done.without_evidence[:10])}, lang), err=True)
+    click.echo(render("cli.rescored", {"n": done.done, "seconds": done.seconds, "out": str(out)}, lang))
 
 
 class _Progress:
@@ -375,7 +377,7 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
         profile = "quick" if "quick" in spec.profiles else None
     opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
-                        gpu_memory_mb=gpu_memory)
+                        gpu_memory_mb=gpu_memory, evidence=True)
     prepare(spec, opts)
     rep = grade_one(spec, rub, notebook, opts)
     view = student_view(rep)

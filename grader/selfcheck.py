@@ -21,18 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-_TEXT = {
-    "es": {"graded": "Calificado: {path} (guardado hace {age})", "nopath": (
-        "No se encontró el archivo del notebook. Guárdalo y pasa su ruta: check('mi_notebook.ipynb')."),
-           "skipped": "check(): se omite mientras el grader califica este notebook.",
-           "check": "Comprobación", "result": "Resultado", "points": "Puntos", "expected": "Esperado",
-           "found": "Encontrado", "detail": "Detalle", "failed": "El grader no pudo calificar: {why}"},
-    "en": {"graded": "Graded: {path} (saved {age} ago)", "nopath": (
-        "Could not find the notebook's file. Save it and pass its path: check('my_notebook.ipynb')."),
-           "skipped": "check(): skipped while the grader grades this notebook.",
-           "check": "Check", "result": "Result", "points": "Points", "expected": "Expected", "found": "Found",
-           "detail": "Details", "failed": "The grader could not grade it: {why}"},
-}
+from grader.messages import words
+
+_TEXT = ("graded", "nopath", "skipped", "check", "result", "points", "expected", "found", "detail",
+         "failed")  # the catalog's selfcheck.* texts
 
 
 def _in_grader_kernel() -> bool:
@@ -82,7 +74,7 @@ def check(notebook: str | Path | None = None, *, exercise: str | None = None, qu
     """Grade the saved notebook with the public checks; show and return the student's report.
 
     ``quick`` uses the exercise's quick profile (less data, fewer epochs) when it has one."""
-    text = _TEXT.get(lang, _TEXT["es"])
+    text = words("selfcheck", _TEXT, lang)
     if _in_grader_kernel():
         print(text["skipped"])
         return None

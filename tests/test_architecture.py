@@ -121,7 +121,7 @@ def test_the_jail_runs_on_the_standard_library_alone() -> None:
 
 def test_no_module_is_over_500_lines_but_the_known_ones() -> None:
     """The house rule; the modules still over it are listed (and may only shrink)."""
-    known = {"grader/messages/__init__.py": 940, "grader/cli.py": 630, "grader/data/fetch.py": 610,
+    known = {"grader/cli.py": 630, "grader/data/fetch.py": 610,
              "grader/messages/legacy.py": 545, "grader/data/datasets.py": 540}
     over = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines())
             for p in GRADER.rglob("*.py") if "__pycache__" not in p.parts}

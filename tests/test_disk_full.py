@@ -68,10 +68,10 @@ def test_a_full_disk_stops_the_batch_keeps_the_store_and_the_rerun_finishes(
 
     real_put = Store.put
 
-    def put(self: Store, *args: Any) -> None:
+    def put(self: Store, *args: Any, **kwargs: Any) -> None:
         if where == "store" and self.count() >= 2:
             raise sqlite3.OperationalError("database or disk is full")
-        real_put(self, *args)
+        real_put(self, *args, **kwargs)
 
     monkeypatch.setattr(batch, "run", full_run)
     monkeypatch.setattr(Store, "put", put)

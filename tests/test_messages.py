@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import string
+from pathlib import Path
 
 import pytest
 
 from grader.messages import CATALOG, LANGS, fmt, render
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _fields(template: str) -> set[str]:
@@ -119,3 +124,52 @@ def test_the_fit_log_in_a_training_message_speaks_the_reader_s_language() -> Non
     spanish = render(key, {"fits": _summary(fits)}, "es")
     assert "cell 5: 10/10 epochs" in english and "celda" not in english and "épocas" not in english
     assert "celda 5: 10/10 épocas" in spanish
+
+
+# ------------------------------------------------------------------ one catalog, never mixed
+_KEY = re.compile(r"[a-z_]+\.[a-z0-9_]+(\.[a-z0-9_]+)*")
+_SPANISH = re.compile(r"[ñáéíóú¿¡]|\b(el|los|las|una|para|celda|épocas|calificando|entrega|esperado)\b", re.I)
+_ENGLISH = re.compile(r"\b(the|with|and|of|is|was|grading|cell|expected|found)\b", re.I)
+
+
+def _prose(text: str) -> str:
+    """A catalog text without its placeholders and code spans (names, not words of a language)."""
+    return re.sub(r"\{[^}]*\}|`[^`]*`|\bdel\b", "", text)
+
+
+def test_every_message_key_the_code_names_is_in_the_catalog() -> None:
+    """A string in grader/ shaped like a key of one of the catalog's sections is a key: it must
+    exist (prefixes completed in code, ending in "_", and file names are left out)."""
+    sections = {key.split(".")[0] for key in CATALOG}
+    used: dict[str, str] = {}
+    for path in sorted((ROOT / "grader").rglob("*.py")):
+        if "messages" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and _KEY.fullmatch(node.value):
+                file_name = node.value.rpartition(".")[2] in ("json", "csv", "html", "md", "png", "xml", "ipynb", "py")
+                if node.value.split(".")[0] in sections and not node.value.endswith("_") and not file_name:
+                    used[node.value] = str(path.relative_to(ROOT))
+    assert len(used) > 100
+    missing = {k: where for k, where in used.items() if k not in CATALOG}
+    assert not missing, missing
+
+
+def test_no_english_text_is_spanish_and_no_spanish_text_is_english() -> None:
+    leaks = [f"en {k}: {v['en']}" for k, v in CATALOG.items() if _SPANISH.search(_prose(v["en"]))]
+    leaks += [f"es {k}: {v['es']}" for k, v in CATALOG.items() if _ENGLISH.search(_prose(v["es"]))]
+    assert not leaks, leaks
+
+
+def test_the_language_detectors_see_a_leak() -> None:
+    assert _SPANISH.search(_prose("logged by the grader: celda 5: 10/10 épocas"))
+    assert _ENGLISH.search(_prose("calificando: the grader"))
+    assert not _SPANISH.search(_prose("use `del` on {celda}"))
+
+
+def test_no_key_is_written_in_two_files_of_the_catalog() -> None:
+    from grader.messages import PARTS
+    from grader.messages.legacy import MESSAGES
+
+    keys = [k for part in (*PARTS, MESSAGES) for k in part]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

@@ -33,7 +33,7 @@ from grader.checks.text import check_text
 from grader.checks.values import check_value
 from grader.classroom import gradebook
 from grader.classroom.batch import Submission
-from grader.messages import fmt
+from grader.messages import fmt, words
 from grader.model.errors import SpecError
 from grader.model.outcomes import CheckResult, ExecutionOutcome
 from grader.model.spec import CheckSpec, ExerciseSpec, Rubric
@@ -205,7 +205,7 @@ def student_texts(rep: dict[str, Any], tmp: Path, monkeypatch: pytest.MonkeyPatc
     gradebook.write_junit([(Submission("s", tmp / "s.ipynb"), view, 1.0)], rep["exercise"], tmp / "junit.xml")
     shown: list[str] = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
-    selfcheck._display(view, selfcheck._TEXT[rep["lang"]], "h")
+    selfcheck._display(view, words("selfcheck", selfcheck._TEXT, rep["lang"]), "h")
     return {
         "json": json.dumps([{k: c[k] for k in ("message", "details", "hint", "expected")} for c in view["checks"]],
                            ensure_ascii=False),

@@ -228,8 +228,9 @@ def _grade_in_worker(spec_file: str, rubric_file: str, notebook: str, opts: Any,
 @dataclass
 class Job:
     submission: Submission
-    key: str
+    key: str  # the result's (grader.classroom.store.result_key)
     out_dir: Path
+    run: str = ""  # the evidence's (grader.classroom.store.run_key): what a rescore starts from
 
 
 def gpu_plan(gpus: int, per_gpu: int, gpu_total_mb: int | None) -> tuple[int, int | None]:

@@ -24,6 +24,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from grader.messages import fmt, render
+from grader.messages import words as catalog_words
 from grader.pipeline.reveal import student_check
 from grader.views.safetext import csv_cell, json_safe, visible, visible_tree
 
@@ -210,22 +211,14 @@ table{border-collapse:collapse;margin:1rem 0} td,th{border-bottom:1px solid #ddd
 </body></html>
 """
 
-_DASH_WORDS = {
-    "es": {"graded": "entregas calificadas", "mean": "promedio", "histogram": "Distribución de puntajes",
-           "pass_rate": "Aprobación por comprobación", "students": "Estudiantes", "student": "Estudiante",
-           "score": "Puntaje", "status": "Ejecución", "seconds": "Segundos", "failures": "Fallos más comunes",
-           "slowest": "Entregas más lentas", "leaderboard": "Tabla de posiciones (datos de prueba ocultos)"},
-    "en": {"graded": "submissions graded", "mean": "mean", "histogram": "Score distribution",
-           "pass_rate": "Pass rate per check", "students": "Students", "student": "Student", "score": "Score",
-           "status": "Execution", "seconds": "Seconds", "failures": "Most common failures",
-           "slowest": "Slowest submissions", "leaderboard": "Leaderboard (hidden test data)"},
-}
+_DASH_WORDS = ("graded", "mean", "histogram", "pass_rate", "students", "student", "score", "status",
+               "seconds", "failures", "slowest", "leaderboard")  # the catalog's dashboard.* texts
 
 
 def write_dashboard(rows: list[tuple[Any, dict[str, Any], float]], out: Path, title: str, lang: str,
                     hrefs: dict[str, str]) -> Path:
     s = class_summary(rows)
-    words = _DASH_WORDS.get(lang, _DASH_WORDS["es"])
+    words = catalog_words("dashboard", _DASH_WORDS, lang)
     _dashboard_plots(s, out, words)
     s_shown = visible_tree(s)  # student text: no control characters (grader.views.safetext)
     students = [{"student": visible(sub.label), "href": hrefs.get(sub.label, ""), "score": r.get("score"),

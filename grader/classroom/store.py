@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS results (
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS results_exercise ON results (exercise, student);
+CREATE TABLE IF NOT EXISTS evidence (
+    run_key TEXT PRIMARY KEY,
+    submission_sha256 TEXT NOT NULL,
+    data TEXT NOT NULL,
+    seconds REAL,
+    created REAL NOT NULL
+);
 """
 
 
@@ -49,6 +56,19 @@ def exercise_fingerprint(spec_file: Path, rubric_file: Path | None, profile: str
         digest.update(path.read_bytes() if path is not None and path.is_file() else b"-")
     digest.update(str(profile or "full").encode())
     return digest.hexdigest()[:24]
+
+
+def spec_fingerprint(spec_file: Path, profile: str | None) -> str:
+    """The exercise as far as running and checking go: the spec and the profile (no rubric)."""
+    return exercise_fingerprint(spec_file, None, profile)
+
+
+def run_key(submission_sha: str, spec_fp: str, *, seed: int, device: str) -> str:
+    """What decides a grading's evidence (``grader.pipeline.rescore``): the bytes handed in, the
+    spec (``spec_fingerprint``), the grader's version, the seed and the device; not the rubric
+    nor the language, which a rescore applies."""
+    parts = ["run", submission_sha, spec_fp, __version__, str(seed), device]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def result_key(submission_sha: str, exercise_fp: str, *, seed: int, lang: str, device: str) -> str:
@@ -83,13 +103,26 @@ class Store:
             found.update(r[0] for r in self.db.execute(f"SELECT key FROM results WHERE key IN ({marks})", chunk))
         return found
 
-    def put(self, key: str, student: str, submission: Path, report: dict[str, Any], seconds: float) -> None:
-        """Commit one result now (a crash after this loses nothing of it)."""
+    def put(self, key: str, student: str, submission: Path, report: dict[str, Any], seconds: float,
+            run: str | None = None) -> None:
+        """Commit one result now (a crash after this loses nothing of it); the evidence the
+        report carries (``report["evidence"]``) goes to its own table under ``run``."""
+        evidence = report.get("evidence")
+        report = {k: v for k, v in report.items() if k != "evidence"}
+        if run is not None and evidence is not None:
+            self.db.execute("INSERT OR REPLACE INTO evidence VALUES (?,?,?,?,?)",
+                            (run, report.get("submission_sha256") or "",
+                             json_safe(json.dumps(evidence, ensure_ascii=False, default=str)), seconds, time.time()))
         self.db.execute(
             "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (key, report["exercise"], visible(student), visible(str(submission)), report.get("submission_sha256") or "",
              float(report["score"]), float(report["max_score"]), report["execution"]["status"], seconds,
              json_safe(json.dumps(report, ensure_ascii=False, default=str)), time.time()))
+
+    def evidence(self, run: str) -> tuple[dict[str, Any], float] | None:
+        """(evidence, seconds the grading took) of a run, or None."""
+        row = self.db.execute("SELECT data, seconds FROM evidence WHERE run_key = ?", (run,)).fetchone()
+        return (json.loads(row[0]), float(row[1] or 0)) if row else None
 
     def count(self, exercise: str | None = None) -> int:
         if exercise is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.model.spec import ExerciseSpec, Rubric
-from grader.pipeline import check, execute, provision, report, score
+from grader.pipeline import check, execute, provision, report, rescore, score
 from grader.pipeline.warm import WarmKernel
 from grader.runtime import limits, sandbox, tamper
 from grader.views import figures
@@ -33,6 +33,7 @@ class GradeOptions:
     memory_mb: int | None = None  # replaces the spec's memory limit when set
     gpu_memory_mb: int | None = None  # GPU memory per submission (several share one GPU)
     gpu_index: int | None = None  # which GPU this submission's kernel sees (batch.worker_gpu)
+    evidence: bool = False  # hand back what a rescore needs (report["evidence"]; the store keeps it)
 
 
 def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
@@ -111,15 +112,18 @@ def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOpt
         scored = score.score(results, rubric)
         timings = {"execute": round(t1 - t0, 3), "check": round(t2 - t1, 3), "total": round(t2 - t0, 3)}
         rep = report.build(spec, rubric, notebook, outcome, scored, opts.lang, timings)
+        histories = figures.histories(outcome.artifacts, ws.artifacts)
         if opts.out_dir is not None:
             plots = {c["id"]: c["plot"] for c in rep["checks"] if c.get("plot") and c["public"]}
-            rep["figures"] = figures.render_all(rep, plots, figures.histories(outcome.artifacts, ws.artifacts),
-                                                opts.out_dir)
+            rep["figures"] = figures.render_all(rep, plots, histories, opts.out_dir)
             report.write(rep, opts.out_dir)
             if executed is not None:
                 import nbformat
 
                 nbformat.write(executed, opts.out_dir / "executed.ipynb")
+        if opts.evidence:
+            rep[report.EVIDENCE] = rescore.evidence(outcome, results, histories, timings, notebook,
+                                                    rep.get("submission_sha256"))
         return rep
     finally:
         if not opts.keep_workdir:

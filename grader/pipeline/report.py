@@ -24,6 +24,9 @@ from grader.views.safetext import json_safe, visible_tree
 
 REPORT_VERSION = 1
 
+# the key under which grade_one hands a batch the evidence to store (grader.pipeline.rescore)
+EVIDENCE = "evidence"
+
 
 def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
     key = f"exec.{outcome.status}"
@@ -72,7 +75,10 @@ def training_summary(fits: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: ExecutionOutcome,
-          scored: list[ScoredCheck], lang: str, timings: dict[str, float]) -> dict[str, Any]:
+          scored: list[ScoredCheck], lang: str, timings: dict[str, float],
+          digest: str | None = None) -> dict[str, Any]:
+    """The report of one grading (``digest``: the submission's SHA-256 when known, else read
+    from ``notebook``)."""
     checks = []
     for s in scored:
         r = s.result
@@ -95,10 +101,11 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
         if reveal != "always":  # what student_view shows instead: nothing that states the expected value
             check["student"] = student_part(r, reveal, hint, withheld, lang)
         checks.append(check)
-    try:
-        digest = hashlib.sha256(notebook.read_bytes()).hexdigest()
-    except OSError:
-        digest = None
+    if digest is None:
+        try:
+            digest = hashlib.sha256(notebook.read_bytes()).hexdigest()
+        except OSError:
+            digest = None
     return {
         "report_version": REPORT_VERSION,
         "grader_version": __version__,
@@ -215,6 +222,7 @@ def write(report: dict[str, Any], out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
     tmp = path.with_suffix(".tmp")
+    report = {k: v for k, v in report.items() if k != EVIDENCE}  # kept in the store, not beside the report
     tmp.write_text(json_safe(json.dumps(report, indent=2, ensure_ascii=False, default=str)), encoding="utf-8")
     tmp.replace(path)
     (out_dir / "report.md").write_text(to_markdown(report), encoding="utf-8")

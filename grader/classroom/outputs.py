@@ -1,0 +1,49 @@
+"""What a graded class leaves in its output folder, written from the reports: the summary
+lines, the gradebook, JUnit, Gradescope's results, the student pages and the dashboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exercise: Any, lang: str) -> None:
+    """Gradebook, JUnit, Gradescope results and HTML pages (grader.classroom.gradebook)."""
+    from grader.classroom import gradebook
+    from grader.views.safetext import json_safe
+
+    rows = [(job.submission, report, seconds) for job, report, seconds in done]
+    gradebook.write_gradebook([(s, r) for s, r, _ in rows], out / "gradebook.csv")
+    gradebook.write_junit(rows, exercise.id, out / "junit.xml")
+    hrefs = {}
+    for job, report, _ in done:
+        if report.get("checks") and job.out_dir.is_dir():
+            (job.out_dir / "results.json").write_text(
+                json_safe(json.dumps(gradebook.gradescope_results(report), indent=2, ensure_ascii=False)),
+                encoding="utf-8")
+            gradebook.write_student_html(report, job.out_dir)
+            hrefs[job.submission.label] = f"{job.out_dir.name}/report.html"
+    gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs)
+
+
+def result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bool,
+                settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One line of ``summary.json``; ``key``/``run_key`` and ``settings`` (seed, device,
+    profile) let ``grader rescore`` find the stored evidence again."""
+    return {"student": job.submission.student, "student_id": job.submission.student_id,
+            "notebook": str(job.submission.path), "report": str(job.out_dir / "report.json"),
+            "score": report.get("score"), "max_score": report.get("max_score"),
+            "execution": report.get("execution", {}).get("status"), "seconds": seconds, "cached": from_store,
+            # who the student is for the LMS (grader.classroom.lms): the download's layout and, from
+            # Gradescope's metadata, the e-mail
+            "layout": job.submission.layout, "email": str(job.submission.extra.get("email") or ""),
+            "key": job.key, "run_key": getattr(job, "run", "") or None, **(settings or {})}
+
+
+def restore(report: dict[str, Any], out_dir: Path) -> None:
+    """Write a stored report's files again when its folder is gone (a new --out)."""
+    if report and not (out_dir / "report.json").is_file():
+        from grader.pipeline.report import write
+
+        write(report, out_dir)

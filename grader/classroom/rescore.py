@@ -1,0 +1,103 @@
+"""``grader rescore OUT``: a graded class scored and reported again from its store, in another
+language or with another rubric, without running a single notebook.
+
+It reads ``OUT/summary.json`` (who was graded, where their reports are, under which keys) and
+the evidence the store kept for each grading (``grader.pipeline.rescore``), writes every report
+and class output again, and stores the new reports under their own keys, so that ``grader
+grade`` with the same language and rubric finds them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.classroom import outputs
+from grader.classroom.batch import Job, Submission
+from grader.classroom.store import Store, exercise_fingerprint, result_key
+from grader.model.errors import UsageError
+from grader.pipeline import library, rescore
+from grader.views.safetext import json_safe
+
+
+@dataclass
+class Rescored:
+    done: int = 0
+    seconds: float = 0.0
+    without_evidence: list[str] = field(default_factory=list)  # graded before evidence was kept, or crashed
+
+
+def _summary(out: Path) -> list[dict[str, Any]]:
+    path = out / "summary.json"
+    if not path.is_file():
+        raise UsageError(f"{out} has no summary.json: it is not the output folder of `grader grade` "
+                         "(grade the class into it first, then rescore it)")
+    try:
+        lines = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path} cannot be read ({exc}); grade the class again into {out}") from None
+    if not isinstance(lines, list):
+        raise UsageError(f"{path} is not a list of results; grade the class again into {out}")
+    return [line for line in lines if isinstance(line, dict)]
+
+
+def _exercise_id(out: Path, lines: list[dict[str, Any]]) -> str:
+    for line in lines:
+        try:
+            return str(json.loads((out / Path(line["report"]).parent.name / "report.json").read_text(encoding="utf-8"))["exercise"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    raise UsageError("no report of this class names its exercise; pass the spec with --spec")
+
+
+def rescore_class(out: Path, spec_arg: str | None, rubric_arg: str | None, lang: str,
+                  store_file: Path | None = None) -> Rescored:
+    t0 = time.monotonic()
+    lines = _summary(out)
+    store_file = store_file or out / "results.sqlite"
+    if not store_file.is_file():
+        raise UsageError(f"no results store at {store_file}; pass the one the class was graded into with --store")
+    spec, rubric, rubric_file = library.load(spec_arg or _exercise_id(out, lines), rubric_arg)
+    store = Store(store_file)
+    result = Rescored()
+    done: list[tuple[Job, dict[str, Any], float]] = []
+    new_lines = []
+    try:
+        for line in lines:
+            sub = Submission(student=str(line.get("student") or ""), path=Path(str(line.get("notebook") or "")),
+                             student_id=str(line.get("student_id") or ""), layout=str(line.get("layout") or "files"),
+                             extra={"email": line.get("email") or ""})
+            # the student's folder in OUT (the summary's paths are where OUT was when graded)
+            out_dir = out / Path(str(line.get("report") or "")).parent.name
+            ran = store.evidence(str(line.get("run_key") or ""))
+            if ran is None or not rescore.usable(ran[0]):
+                # kept as it was (a crash, or graded before evidence was stored): `grade --regrade` redoes it
+                result.without_evidence.append(sub.label)
+                new_lines.append(line)
+                try:
+                    old = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+                    done.append((Job(sub, str(line.get("key") or ""), out_dir), old, float(line.get("seconds") or 0)))
+                except (OSError, ValueError):
+                    pass
+                continue
+            evidence, seconds = ran
+            report = rescore.rebuild(spec, rubric, evidence, lang, out_dir)
+            profile = line.get("profile")
+            fingerprint = exercise_fingerprint(Path(str(spec.path)), rubric_file, None if profile == "full" else profile)
+            key = result_key(str(evidence.get("sha256") or ""), fingerprint, seed=int(line.get("seed") or 0),
+                             lang=lang, device=str(line.get("device") or "cpu"))
+            store.put(key, sub.label, sub.path, report, seconds, run=str(line["run_key"]))
+            job = Job(sub, key, out_dir, str(line["run_key"]))
+            done.append((job, report, seconds))
+            new_lines.append({**outputs.result_line(job, report, seconds, True),
+                              **{k: line[k] for k in ("seed", "device", "profile") if k in line}})
+            result.done += 1
+    finally:
+        store.close()
+    (out / "summary.json").write_text(json_safe(json.dumps(new_lines, indent=2, ensure_ascii=False)), encoding="utf-8")
+    outputs.class_outputs(done, out, spec, lang)
+    result.seconds = round(time.monotonic() - t0, 2)
+    return result

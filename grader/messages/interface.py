@@ -1,0 +1,123 @@
+"""The words around the results: figures, the command line, the notebook's self-check, the class dashboard, LMS exports, the report's words."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    # ---------------------------------------------------------------- figures (grader/views/figures.py)
+    "figure.title_confusion": {"es": "Matriz de confusión de `{owner}` (datos del grader)",
+                               "en": "Confusion matrix of `{owner}` (grader's data)"},
+    "figure.title_roc": {"es": "Curva ROC de `{owner}` (datos del grader)",
+                         "en": "ROC curve of `{owner}` (grader's data)"},
+    "figure.title_history": {"es": "Curvas de entrenamiento de `{owner}`", "en": "Training curves of `{owner}`"},
+    "figure.predicted": {"es": "Clase predicha", "en": "Predicted class"},
+    "figure.actual": {"es": "Clase real", "en": "True class"},
+    "figure.fpr": {"es": "Tasa de falsos positivos", "en": "False positive rate"},
+    "figure.tpr": {"es": "Tasa de verdaderos positivos", "en": "True positive rate"},
+    "figure.chance": {"es": "Azar", "en": "Chance"},
+    "figure.train": {"es": "entrenamiento", "en": "training"},
+    "figure.validation": {"es": "validación", "en": "validation"},
+    "figure.epoch": {"es": "época", "en": "epoch"},
+    # ---------------------------------------------------------------- command line (grader.cli)
+    "cli.no_such_file": {"es": "{path}: no existe ese archivo ni carpeta; revisa la ruta",
+                         "en": "{path}: no such file or folder; check the path"},
+    "cli.class_zip": {"es": "{n} entregas en {zip}", "en": "{n} submissions in {zip}"},
+    "cli.grading": {"es": "calificando", "en": "grading"},
+    # ---------------------------------------------------------------- self-check in the notebook (grader.selfcheck)
+    "selfcheck.graded": {"es": 'Calificado: {path} (guardado hace {age})', "en": 'Graded: {path} (saved {age} ago)'},
+    "selfcheck.nopath": {"es": "No se encontró el archivo del notebook. Guárdalo y pasa su ruta: check('mi_notebook.ipynb').", "en": "Could not find the notebook's file. Save it and pass its path: check('my_notebook.ipynb')."},
+    "selfcheck.skipped": {"es": 'check(): se omite mientras el grader califica este notebook.', "en": 'check(): skipped while the grader grades this notebook.'},
+    "selfcheck.check": {"es": 'Comprobación', "en": 'Check'},
+    "selfcheck.result": {"es": 'Resultado', "en": 'Result'},
+    "selfcheck.points": {"es": 'Puntos', "en": 'Points'},
+    "selfcheck.expected": {"es": 'Esperado', "en": 'Expected'},
+    "selfcheck.found": {"es": 'Encontrado', "en": 'Found'},
+    "selfcheck.detail": {"es": 'Detalle', "en": 'Details'},
+    "selfcheck.failed": {"es": 'El grader no pudo calificar: {why}', "en": 'The grader could not grade it: {why}'},
+    # ---------------------------------------------------------------- class dashboard (grader.classroom.gradebook)
+    "dashboard.graded": {"es": 'entregas calificadas', "en": 'submissions graded'},
+    "dashboard.mean": {"es": 'promedio', "en": 'mean'},
+    "dashboard.histogram": {"es": 'Distribución de puntajes', "en": 'Score distribution'},
+    "dashboard.pass_rate": {"es": 'Aprobación por comprobación', "en": 'Pass rate per check'},
+    "dashboard.students": {"es": 'Estudiantes', "en": 'Students'},
+    "dashboard.student": {"es": 'Estudiante', "en": 'Student'},
+    "dashboard.score": {"es": 'Puntaje', "en": 'Score'},
+    "dashboard.status": {"es": 'Ejecución', "en": 'Execution'},
+    "dashboard.seconds": {"es": 'Segundos', "en": 'Seconds'},
+    "dashboard.failures": {"es": 'Fallos más comunes', "en": 'Most common failures'},
+    "dashboard.slowest": {"es": 'Entregas más lentas', "en": 'Slowest submissions'},
+    "dashboard.leaderboard": {"es": 'Tabla de posiciones (datos de prueba ocultos)', "en": 'Leaderboard (hidden test data)'},
+    "cli.rescored": {
+        "es": "{n} entrega(s) recalificadas en {seconds} s sin ejecutar ningún notebook; informes en {out}/ "
+              "(panel {out}/index.html, libro de notas {out}/gradebook.csv)",
+        "en": "{n} submission(s) rescored in {seconds} s without running any notebook; reports in {out}/ "
+              "(dashboard {out}/index.html, gradebook {out}/gradebook.csv)",
+    },
+    "cli.rescore_kept": {
+        "es": "{n} entrega(s) sin evidencia guardada (falló el grader o se calificaron con una versión anterior) "
+              "quedan como estaban: {who}. Para rehacerlas: grader grade ... --regrade",
+        "en": "{n} submission(s) with no stored evidence (the grader failed, or an older version graded them) "
+              "stay as they were: {who}. To redo them: grader grade ... --regrade",
+    },
+    "cli.disk_full": {
+        "es": "el disco de {folder} está lleno: libera espacio y ejecuta la misma orden de nuevo "
+        "({kept} resultados guardados)",
+        "en": "the disk of {folder} is full: free space and run the same command again ({kept} results kept)",
+    },
+    # ---------------------------------------------------------------- LMS exports (grader.classroom.lms)
+    "export.no_summary": {"es": "{out}: no hay summary.json; califica primero con `grader grade ... --out {out}`",
+                          "en": "{out}: no summary.json; grade first with `grader grade ... --out {out}`"},
+    "export.unknown_target": {"es": "{target}: destino desconocido; usa {choices}",
+                              "en": "{target}: unknown target; use {choices}"},
+    "export.out_file_many": {"es": "--out-file sirve para un solo destino (se pidieron {n})",
+                             "en": "--out-file takes a single target ({n} were asked)"},
+    "export.canvas_id": {"es": "--canvas-assignment-id es el número de la tarea en Canvas (…/assignments/N), no {value}",
+                         "en": "--canvas-assignment-id is the assignment's number in Canvas (…/assignments/N), not {value}"},
+    "export.no_id": {
+        "es": "{target}: {n} estudiante(s) sin identificador para este LMS, fuera del archivo: {names}",
+        "en": "{target}: {n} student(s) without an identifier for this LMS, left out of the file: {names}",
+    },
+    "export.not_graded": {
+        "es": "{target}: {n} entrega(s) sin calificar (falló el grader), con la nota vacía: {names}",
+        "en": "{target}: {n} submission(s) not graded (the grader failed), with an empty grade: {names}",
+    },
+    "export.not_in_worksheet": {
+        "es": "{target}: {n} estudiante(s) no están en la hoja descargada de Moodle: {names}",
+        "en": "{target}: {n} student(s) are not in the downloaded Moodle worksheet: {names}",
+    },
+    "export.worksheet_columns": {
+        "es": "{path}: no parece una hoja de calificaciones de Moodle (faltan las columnas {missing})",
+        "en": "{path}: does not look like a Moodle grading worksheet (columns {missing} are missing)",
+    },
+    "export.decimal_comma": {
+        "es": "{target}: Moodle solo entiende la coma decimal si su idioma la usa (español sí, inglés no)",
+        "en": "{target}: Moodle reads a decimal comma only when its language uses one (Spanish does, English does not)",
+    },
+    "export.written": {"es": "{target}: {path} ({n} filas)", "en": "{target}: {path} ({n} rows)"},
+    # ---------------------------------------------------------------- report words
+    "word.threshold": {"es": "mínimo", "en": "threshold"},
+    "word.isolation": {"es": "Aislamiento", "en": "Isolation"},
+    "isolation.filesystem": {
+        "es": "Sin bubblewrap: el notebook pudo leer archivos de este usuario (instala `bubblewrap` "
+        "para aislarlo del todo).",
+        "en": "No bubblewrap: the notebook could read this user's files (install `bubblewrap` to "
+        "isolate it fully).",
+    },
+    "isolation.network": {"es": "El notebook se ejecutó con acceso a la red.",
+                          "en": "The notebook ran with network access."},
+    "isolation.memory_watchdog": {
+        "es": "Límite de memoria vigilado por muestreo (sin cgroups): un pico muy rápido puede "
+        "superarlo por un instante.",
+        "en": "Memory limit watched by sampling (no cgroups): a very fast spike can pass it for a moment.",
+    },
+    "word.score": {"es": "Puntaje", "en": "Score"},
+    "word.check": {"es": "Comprobación", "en": "Check"},
+    "word.points": {"es": "Puntos", "en": "Points"},
+    "word.result": {"es": "Resultado", "en": "Result"},
+    "word.message": {"es": "Detalle", "en": "Details"},
+    "word.hint": {"es": "Sugerencia", "en": "Hint"},
+    "word.execution": {"es": "Ejecución", "en": "Execution"},
+    "word.device": {"es": "Dispositivo", "en": "Device"},
+    "word.instructor": {"es": "Solo para docentes", "en": "Instructor only"},
+    "status.pass": {"es": "correcto", "en": "pass"},
+    "status.fail": {"es": "incorrecto", "en": "fail"},
+    "status.missing": {"es": "sin datos", "en": "missing"},
+    "status.error": {"es": "error", "en": "error"},
+}
