@@ -69,6 +69,9 @@ common = [
                  help="Memory the student's kernel may use (default: the spec's, 8192 MB)."),
     click.option("--gpu-memory", "gpu_memory", type=int, default=None, metavar="MB",
                  help="GPU memory each submission may use (TensorFlow, PyTorch and JAX backends)."),
+    click.option("--compat", type=click.Choice(["adapt", "hint"]), default=None,
+                 help="Code for older Keras/NumPy/pandas: run it with today's names (adapt, the spec's "
+                      "default) or let it fail with a hint (hint). docs/compatibility.md"),
 ]
 
 
@@ -134,7 +137,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
           lang: str,
           device: str,
           seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
-          memory_limit: int | None, gpu_memory: int | None) -> None:
+          memory_limit: int | None, gpu_memory: int | None, compat: str | None) -> None:
     """Instructor: grade SUBMISSIONS against SPEC (a spec file or an exercise id).
 
     SUBMISSIONS are notebooks, folders or zips, including the downloads of Moodle, Canvas and
@@ -168,7 +171,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
         gpu_memory = gpu_memory or share
     base = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
-                        gpu_memory_mb=gpu_memory, evidence=True)
+                        gpu_memory_mb=gpu_memory, evidence=True, compat=compat)
     prepared = prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
     ctx = click.get_current_context()
     unpacked: list[Path] = []  # class zips' folders: removed when the command ends, even on error or Ctrl-C
@@ -195,7 +198,9 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     store = state["store"] = Store(store_file)
     fingerprint = exercise_fingerprint(Path(str(exercise.path)), rubric_file, profile)
     spec_fp = spec_fingerprint(Path(str(exercise.path)), profile)
-    settings = {"seed": seed, "device": device, "profile": profile or "full"}
+    if compat:  # --compat decides results as the spec does
+        fingerprint, spec_fp = f"{fingerprint}|compat={compat}", f"{spec_fp}|compat={compat}"
+    settings = {"seed": seed, "device": device, "profile": profile or "full", "compat": compat}
     taken: set[str] = set()
     jobs = []
     for sub in subs:
@@ -357,7 +362,7 @@ def _num(x: Any) -> str:
               help="Pass (exit 0) when the public score reaches this, instead of requiring every check.")
 def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device: str, seed: int,
           cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
-          memory_limit: int | None, gpu_memory: int | None, quick: bool, junit: Path | None,
+          memory_limit: int | None, gpu_memory: int | None, compat: str | None, quick: bool, junit: Path | None,
           summary: Path | None, min_score: float | None) -> None:
     """Student: check NOTEBOOK before handing it in. Public checks only.
 
@@ -377,7 +382,7 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
         profile = "quick" if "quick" in spec.profiles else None
     opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
-                        gpu_memory_mb=gpu_memory, evidence=True)
+                        gpu_memory_mb=gpu_memory, compat=compat)
     prepare(spec, opts)
     rep = grade_one(spec, rub, notebook, opts)
     view = student_view(rep)

@@ -87,13 +87,15 @@ def rescore_class(out: Path, spec_arg: str | None, rubric_arg: str | None, lang:
             report = rescore.rebuild(spec, rubric, evidence, lang, out_dir)
             profile = line.get("profile")
             fingerprint = exercise_fingerprint(Path(str(spec.path)), rubric_file, None if profile == "full" else profile)
+            if line.get("compat"):
+                fingerprint = f"{fingerprint}|compat={line['compat']}"
             key = result_key(str(evidence.get("sha256") or ""), fingerprint, seed=int(line.get("seed") or 0),
                              lang=lang, device=str(line.get("device") or "cpu"))
             store.put(key, sub.label, sub.path, report, seconds, run=str(line["run_key"]))
             job = Job(sub, key, out_dir, str(line["run_key"]))
             done.append((job, report, seconds))
             new_lines.append({**outputs.result_line(job, report, seconds, True),
-                              **{k: line[k] for k in ("seed", "device", "profile") if k in line}})
+                              **{k: line[k] for k in ("seed", "device", "profile", "compat") if k in line}})
             result.done += 1
     finally:
         store.close()

@@ -9,8 +9,8 @@ each as a one-line cell:
 * ``setup(config)`` before the first cell: the seeds (``seeds``) and the adaptations for
   notebooks written for Colab, Kaggle or a laptop online — offline ``keras.datasets``
   (``datasets``), dataset paths and URLs (``paths``), ``google.colab`` (``colab``), display-only
-  libraries (``standins``), ``!pip`` and magics (``shell``) — and the compute budget on ``fit``
-  (``fit``). Every adaptation is recorded as an event that the report lists.
+  libraries (``standins``), ``!pip`` and magics (``shell``), code written for older Keras,
+  NumPy, pandas and scikit-learn (``compat``) — and the compute budget on ``fit`` (``fit``). Every adaptation is recorded as an event that the report lists.
 * ``warm(names)`` in a kernel started ahead of its notebook: the imports, off the clock.
 * ``begin()`` right before the student's first cell: the seeds again.
 * ``export(cell_index)`` after each cell: the declared artifacts and ``manifest.json``
@@ -30,7 +30,7 @@ import random
 import sys
 from typing import Any
 
-from . import save
+from . import compat, save
 from .colab import install_colab_shim, install_selfcheck_stub
 from .datasets import patch_get_file, patch_keras_datasets
 from .fit import patch_fit
@@ -69,10 +69,15 @@ def setup(config: dict[str, Any]) -> None:
             step()
         except Exception as exc:
             event("internal", detail=f"{step.__name__}: {exc!r}"[:300])
-    if "pandas" in sys.modules:
-        patch_pandas()
-    else:
-        sys.meta_path.insert(0, AfterImport("pandas", patch_pandas))
+    try:
+        compat.install()  # old module paths; NumPy's removed aliases (compat: adapt only)
+    except Exception as exc:
+        event("internal", detail=f"compat.install: {exc!r}"[:300])
+    for name, hook in (("pandas", _on_pandas), ("sklearn.preprocessing", compat.patch_sklearn_preprocessing)):
+        if name in sys.modules:
+            hook()
+        else:
+            sys.meta_path.insert(0, AfterImport(name, hook))
     if config.get("gpu_memory_mb") and config.get("device") != "cpu":
         for name, cap in (("tensorflow", cap_gpu_tensorflow), ("torch", cap_gpu_torch)):
             if name in sys.modules:
@@ -109,9 +114,15 @@ def begin() -> None:
         seed_keras()
 
 
+def _on_pandas() -> None:
+    patch_pandas()
+    compat.patch_pandas()
+
+
 def _on_keras() -> None:
     seed_keras()
-    for step in (patch_keras_datasets, patch_fit, patch_get_file, patch_plot_model):
+    # compat after the fit wrapper: old argument names become today's before the budget sees them
+    for step in (patch_keras_datasets, patch_fit, patch_get_file, patch_plot_model, compat.patch_keras):
         try:
             step()
         except Exception as exc:

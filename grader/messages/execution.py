@@ -239,6 +239,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Training stopped when the exercise's training time ({budget} s) ran out, after "
         "{epochs} epoch(s); the model is graded as it was.",
     },
+    "adapt.compat": {
+        "es": "Código de una versión anterior: `{old}` ya no existe; se ejecutó como `{new}`, que es como se "
+              "escribe hoy (cámbialo en tu notebook).",
+        "en": "Code for an older version: `{old}` no longer exists; it ran as `{new}`, which is how it is "
+              "written today (change it in your notebook).",
+    },
     "adapt.internal": {"es": "Aviso interno del grader: {detail}", "en": "Grader notice: {detail}"},
     "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},
     "word.cell": {"es": "Celda", "en": "Cell"},

@@ -143,6 +143,9 @@ class ExerciseSpec(_Strict):
     artifacts: list[ArtifactSpec] = []
     checks: list[CheckSpec]
     profiles: dict[str, Profile] = {}
+    # code for older Keras / NumPy / pandas / scikit-learn: run with today's names and reported
+    # (adapt), or left to fail with a hint naming the replacement (hint); grader.kernel.compat
+    compat: Literal["adapt", "hint"] = "adapt"
     # filled in by load_spec, not by the YAML
     path: Path | None = Field(None, exclude=True)
     profile: str = Field("full", exclude=True)

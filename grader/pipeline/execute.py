@@ -68,6 +68,7 @@ class RunOptions:
     kernel_data: dict[str, Any] = field(default_factory=dict)
     budget: dict[str, Any] = field(default_factory=dict)
     lang: str = "es"
+    compat: str = "adapt"  # grader.kernel.compat: adapt | hint
 
 
 class IsolatedKernelManager(AsyncKernelManager):
@@ -286,7 +287,7 @@ class KernelSession:
     def _config(self) -> dict[str, Any]:
         o = self.options
         return {"seed": o.seed, "artifacts_dir": str(self.artifacts_dir), "artifacts": o.artifacts,
-                "device": o.device, "budget": o.budget, "lang": o.lang,
+                "device": o.device, "budget": o.budget, "lang": o.lang, "compat": o.compat,
                 "gpu_memory_mb": o.limits.gpu_memory_mb, **o.kernel_data}
 
     def start(self, warm_imports: list[str] | tuple[str, ...] = ()) -> bool:

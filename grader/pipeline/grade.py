@@ -33,6 +33,7 @@ class GradeOptions:
     memory_mb: int | None = None  # replaces the spec's memory limit when set
     gpu_memory_mb: int | None = None  # GPU memory per submission (several share one GPU)
     gpu_index: int | None = None  # which GPU this submission's kernel sees (batch.worker_gpu)
+    compat: str | None = None  # adapt | hint: replaces the spec's compat when set
     evidence: bool = False  # hand back what a rescore needs (report["evidence"]; the store keeps it)
 
 
@@ -66,6 +67,7 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, A
         kernel_data=kernel_data or {},
         budget=fit_budget(spec),
         lang=opts.lang,
+        compat=opts.compat or spec.compat,
     )
 
 
