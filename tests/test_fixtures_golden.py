@@ -59,7 +59,7 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
     ("mnist_mlp", "keras2_np_utils_adapted"): {
         "notebook": "keras2_np_utils",
         "status": {"arquitectura": "pass", "total_parametros": "pass", "exactitud": "pass", "ejecucion_limpia": "pass"},
-        "adapt": {"load_data": 1, "compat": 2}},
+        "adapt": {"load_data": 1, "compat": 2, "epoch_cap": 1}},
     ("sonar_roc", "colab_drive_500_epochs"): {
         "status": {"formas": "pass", "exactitud": "pass", "auc": "pass", "matriz_confusion": "pass", "roc_auc": "pass"},
         "adapt": {"magic_skipped": 1, "drive_mount": 1, "files_upload": 1, "path_redirect": 1, "epoch_cap": 1}},
