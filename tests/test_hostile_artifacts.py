@@ -298,7 +298,7 @@ SCRIPT = textwrap.dedent("""\
     import json, sys
     from pathlib import Path
     from grader.pipeline import GradeOptions, grade_one
-    from grader.model.spec import load_rubric, load_spec
+    from grader.pipeline.spec import load_rubric, load_spec
     from grader.classroom.store import Store
     spec_file, rubric_file, out, *notebooks = sys.argv[1:]
     spec = load_spec(spec_file)
