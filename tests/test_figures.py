@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,3 +45,24 @@ def test_a_plot_that_fails_is_reported_not_raised(tmp_path: Path) -> None:
     made = render_all({"lang": "en"}, {"m": {"confusion": "not a matrix", "labels": []}}, {}, tmp_path)
     assert made[0]["file"] == "" and made[0]["error"]
     assert render_all({"lang": "es"}, {}, {}, tmp_path) == []
+
+
+def test_a_figure_already_drawn_in_that_language_is_not_drawn_again(tmp_path: Path, monkeypatch: Any) -> None:
+    """A class's grading draws both languages (``also``); a rescore in either then draws nothing,
+    and a figure whose content changed is drawn again."""
+    from grader.views import figures
+
+    data = {"model": "modelo", **figure_data(np.array([0, 1, 1]), np.array([0.2, 0.6, 0.9]), ["R", "M"])}
+    made = render_all({"lang": "es"}, {"exactitud": data}, {}, tmp_path, also=("en",))
+    assert [m["file"] for m in made] == ["figures/exactitud_confusion.png", "figures/exactitud_roc.png"]
+    assert (tmp_path / "figures" / "exactitud_confusion.en.png").is_file()
+    drawn: list[str] = []
+    for name in ("_confusion", "_roc"):
+        real = getattr(figures, name)
+        monkeypatch.setattr(figures, name, lambda *a, _real=real, **k: (drawn.append(str(a[-1])), _real(*a, **k)))
+    english = render_all({"lang": "en"}, {"exactitud": data}, {}, tmp_path)
+    assert drawn == [] and english[0]["file"] == "figures/exactitud_confusion.en.png"
+    assert english[0]["title"] != made[0]["title"]
+    changed = {**data, "confusion": [[0, 1], [1, 1]]}
+    render_all({"lang": "en"}, {"exactitud": changed}, {}, tmp_path)
+    assert [Path(p).name for p in drawn] == ["exactitud_confusion.en.png"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.messages import LANGS
 from grader.model.spec import ExerciseSpec, Rubric
 from grader.pipeline import check, execute, provision, report, rescore, score
 from grader.pipeline.warm import WarmKernel
@@ -117,7 +118,9 @@ def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOpt
         histories = figures.histories(outcome.artifacts, ws.artifacts)
         if opts.out_dir is not None:
             plots = {c["id"]: c["plot"] for c in rep["checks"] if c.get("plot") and c["public"]}
-            rep["figures"] = figures.render_all(rep, plots, histories, opts.out_dir)
+            # a class's grading also draws the other language's figures: a rescore in it draws nothing
+            also = tuple(other for other in LANGS if other != opts.lang) if opts.evidence else ()
+            rep["figures"] = figures.render_all(rep, plots, histories, opts.out_dir, also=also)
             report.write(rep, opts.out_dir)
             if executed is not None:
                 import nbformat

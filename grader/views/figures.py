@@ -11,6 +11,7 @@ the reason in the report's instructor part.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from grader.messages import render
 from grader.pipeline.export import UnsafeJSON, read_history
 
 FOLDER = "figures"
+DIGESTS = "digests.json"  # file -> what it shows (content, title, language)
 
 
 def _plt() -> Any:
@@ -97,26 +99,34 @@ def histories(outcome_artifacts: dict[str, dict[str, Any]], artifacts_dir: Path)
     return out
 
 
+def _file(base: str, lang: str) -> str:
+    """A figure's file in ``figures/``: the Spanish one unsuffixed, others ``name.<lang>.png``."""
+    return f"{base}.png" if lang == "es" else f"{base}.{lang}.png"
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    try:
+        data = json.loads((folder / DIGESTS).read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def render_all(report: dict[str, Any], plots: dict[str, dict[str, Any]],
-               history: dict[str, dict[str, list[float]]], out_dir: Path) -> list[dict[str, str]]:
-    """Draw every figure into ``out_dir/figures`` and return ``[{kind, check|artifact, file}]``."""
+               history: dict[str, dict[str, list[float]]], out_dir: Path,
+               also: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """Draw every figure into ``out_dir/figures`` and return ``[{kind, check|artifact, file}]``
+    for the report's language; ``also``: draw the figures of these languages too (a rescore in
+    one of them then draws nothing). A figure already there with the same content, title and
+    language (``figures/digests.json``) is not drawn again."""
     if not plots and not history:
         return []
     lang = report["lang"]
     folder = out_dir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    plt = _plt()
+    digests = _digests(folder)
     made: list[dict[str, str]] = []
-
-    def attempt(kind: str, owner: str, draw: Any, file: str) -> None:
-        try:
-            draw(folder / file)
-        except Exception as exc:  # a plot must never cost a report
-            made.append({"kind": kind, "owner": owner, "file": "", "error": f"{type(exc).__name__}: {exc}"[:200]})
-            plt.close("all")
-            return
-        made.append({"kind": kind, "owner": owner, "file": f"{FOLDER}/{file}",
-                     "title": render(f"figure.title_{kind}", {"owner": owner}, lang)})
+    jobs: list[tuple[str, str, str, Any, Any]] = []  # kind, owner, base file name, drawer, its data
 
     seen: set[str] = set()
     for check_id, data in plots.items():
@@ -127,12 +137,33 @@ def render_all(report: dict[str, Any], plots: dict[str, dict[str, Any]],
         seen.add(key)
         owner = str(data.get("model") or check_id)
         if "confusion" in data:
-            attempt("confusion", owner, lambda p, d=data, o=owner: _confusion(
-                plt, d, render("figure.title_confusion", {"owner": o}, lang), lang, p), f"{check_id}_confusion.png")
+            jobs.append(("confusion", owner, f"{check_id}_confusion", _confusion, data))
         if "roc" in data:
-            attempt("roc", owner, lambda p, d=data, o=owner: _roc(
-                plt, d["roc"], render("figure.title_roc", {"owner": o}, lang), lang, p), f"{check_id}_roc.png")
+            jobs.append(("roc", owner, f"{check_id}_roc", _roc, data["roc"]))
     for name, hist in history.items():
-        attempt("history", name, lambda p, h=hist, n=name: _history(
-            plt, h, render("figure.title_history", {"owner": n}, lang), lang, p), f"history_{name}.png")
+        jobs.append(("history", name, f"history_{name}", _history, hist))
+    plt: Any = None
+    for kind, owner, base, draw, data in jobs:
+        for each in dict.fromkeys((lang, *also)):
+            title = render(f"figure.title_{kind}", {"owner": owner}, each)
+            file = _file(base, each)
+            digest = hashlib.sha256(json.dumps([kind, data, title, each], sort_keys=True, default=str)
+                                    .encode()).hexdigest()[:24]
+            error = None
+            if digests.get(file) != digest or not (folder / file).is_file():
+                plt = plt or _plt()
+                try:
+                    draw(plt, data, title, each, folder / file)
+                    digests[file] = digest
+                except Exception as exc:  # a plot must never cost a report
+                    error = f"{type(exc).__name__}: {exc}"[:200]
+                    digests.pop(file, None)
+                    plt.close("all")
+            if each != lang:
+                continue
+            if error is not None:
+                made.append({"kind": kind, "owner": owner, "file": "", "error": error})
+            else:
+                made.append({"kind": kind, "owner": owner, "file": f"{FOLDER}/{file}", "title": title})
+    (folder / DIGESTS).write_text(json.dumps(digests, indent=1, sort_keys=True), encoding="utf-8")
     return made
