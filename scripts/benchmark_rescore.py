@@ -6,8 +6,8 @@ docs/benchmarks-rescore.md.
 
 The class is ``--students`` submissions of the exercise: its reference and its fixture notebooks
 in turn, each copy with a comment of its own (so each is a submission of its own, graded for
-real). Figures (confusion matrices, training curves) are drawn again by the rescore, in the
-new language, as the grading drew them.
+real). The grading draws each figure (confusion matrices, training curves) in both languages;
+the rescores find them and draw none.
 """
 
 from __future__ import annotations
@@ -83,10 +83,11 @@ def main_() -> None:
         f"| rescore with one check's points doubled (`--rubric`) | {points.done} | {points.seconds:.2f} | "
         f"{points.seconds / max(1, points.done):.3f} |",
         "",
-        f"Every rescore writes each student's report.json, report.md, report.html and results.json, draws "
-        f"the figures again ({figures} PNG files in this class) and rewrites the gradebook, JUnit file and "
-        "dashboard. No notebook runs: the store keeps what execution and the checks produced apart from "
-        "the report (docs/architecture.md).",
+        f"Every rescore writes each student's report.json, report.md, report.html and results.json and "
+        "rewrites the gradebook, JUnit file and dashboard. The figures were drawn in both languages when the "
+        f"class was graded ({figures} PNG files in this class): a rescore finds them by content, title and "
+        "language (figures/digests.json) and draws none. No notebook runs: the store keeps what execution "
+        "and the checks produced apart from the report (docs/architecture.md).",
         "",
     ]
     text = "\n".join(lines)
