@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,13 +19,12 @@ from grader.model.errors import ExerciseNotFound, GraderError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_GRADED, EXIT_USAGE = 0, 1, 2, 3
 NOT_GRADED = ("invalid_notebook", "kernel_failed")
-DISK_FULL = "grader.disk_full"  # ctx.meta: turns a full disk into the command's message (see grade)
 
 
 def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    from grader.views.terminal import console
 
-    return Console(highlight=False, stderr=stderr)
+    return console(stderr)
 
 
 def _load_files(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any, Path]:
@@ -39,15 +37,6 @@ def _load_files(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any, Pat
 def _load(spec_arg: str, rubric: str | None = None) -> tuple[Any, Any]:
     spec, rub, _ = _load_files(spec_arg, rubric)
     return spec, rub
-
-
-def _slug_name(label: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "submission"
-    name, i = base, 2
-    while name in taken:
-        name, i = f"{base}-{i}", i + 1
-    taken.add(name)
-    return name
 
 
 common = [
@@ -69,6 +58,9 @@ common = [
                  help="Memory the student's kernel may use (default: the spec's, 8192 MB)."),
     click.option("--gpu-memory", "gpu_memory", type=int, default=None, metavar="MB",
                  help="GPU memory each submission may use (TensorFlow, PyTorch and JAX backends)."),
+    click.option("--fetch/--no-fetch", "fetch", default=True, show_default=True,
+                 help="Download a dataset found nowhere on this machine from its official source "
+                      "($DLGRADER_DATA_MIRROR first), verified, into the user's data folder."),
     click.option("--compat", type=click.Choice(["adapt", "hint"]), default=None,
                  help="Code for older Keras/NumPy/pandas: run it with today's names (adapt, the spec's "
                       "default) or let it fail with a hint (hint). docs/compatibility.md"),
@@ -86,15 +78,12 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            from grader.model.errors import is_disk_full
             from grader.views.safetext import visible
 
-            explain = ctx.meta.get(DISK_FULL)
-            error = explain(exc) if explain is not None and is_disk_full(exc) else exc
-            if not isinstance(error, GraderError):
+            if not isinstance(exc, GraderError):
                 raise
-            click.echo(f"error: {visible(str(error))}", err=True)  # paths and names may hold escapes
-            ctx.exit(error.exit_code)
+            click.echo(f"error: {visible(str(exc))}", err=True)  # paths and names may hold escapes
+            ctx.exit(exc.exit_code)
 
 
 def _sources_exist(paths: tuple[Path, ...] | list[Path], lang: str) -> None:
@@ -137,142 +126,25 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
           lang: str,
           device: str,
           seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
-          memory_limit: int | None, gpu_memory: int | None, compat: str | None) -> None:
+          memory_limit: int | None, gpu_memory: int | None, fetch: bool, compat: str | None) -> None:
     """Instructor: grade SUBMISSIONS against SPEC (a spec file or an exercise id).
 
     SUBMISSIONS are notebooks, folders or zips, including the downloads of Moodle, Canvas and
     Gradescope (the student comes from the layout). Results go to a SQLite store as they
     finish: running the same command again grades only what is missing."""
-    import shutil
-
-    from grader.classroom import batch, outputs
-    from grader.classroom.store import (
-        Store,
-        exercise_fingerprint,
-        file_sha256,
-        result_key,
-        run_key,
-        spec_fingerprint,
-    )
+    from grader.classroom.grade_class import ClassRun, grade_class
     from grader.messages import render
-    from grader.pipeline import GradeOptions, kernel_limits, prepare, rescore
-    from grader.runtime import cleanup
-    from grader.views.safetext import json_safe, visible
+    from grader.pipeline import GradeOptions
 
-    cleanup.sweep()  # what graders killed with kill -9 left (temporary folders, cgroups)
-    exercise, rub, rubric_file = _load_files(spec, rubric)
-    _sources_exist(submissions, lang)
-    gpu_workers = None
-    if gpus > 0:
-        from grader.runtime.limits import gpu_total_mb
-
-        device = "gpu"
-        gpu_workers, share = batch.gpu_plan(gpus, max(1, per_gpu), gpu_total_mb())
-        gpu_memory = gpu_memory or share
     base = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
-                        gpu_memory_mb=gpu_memory, evidence=True, compat=compat)
-    prepared = prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
-    ctx = click.get_current_context()
-    unpacked: list[Path] = []  # class zips' folders: removed when the command ends, even on error or Ctrl-C
-
-    @ctx.call_on_close
-    def _remove_unpacked() -> None:
-        for folder in unpacked:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    subs = []
-    for source in submissions:
-        before = len(unpacked)
-        found = batch.collect(source, unpacked=unpacked)
-        if len(unpacked) > before and not quiet:  # a zip of the whole class: say what it held
-            click.echo(render("cli.class_zip", {"n": len(found), "zip": visible(source.name)}, lang), err=True)
-        subs += found
-    if not subs:
-        raise UsageError(f"no notebooks found in {', '.join(map(str, submissions))} (looked for {', '.join(batch.SUFFIXES)})")
-    # a full disk from here on stops the batch with what to do and how many results the store keeps
-    state: dict[str, Any] = {"store": None, "keys": []}
-    store_file = store_path or out / "results.sqlite"
-    ctx.meta[DISK_FULL] = lambda exc: _disk_full(exc, out, store_file, state, lang)
-    out.mkdir(parents=True, exist_ok=True)
-    store = state["store"] = Store(store_file)
-    fingerprint = exercise_fingerprint(Path(str(exercise.path)), rubric_file, profile)
-    spec_fp = spec_fingerprint(Path(str(exercise.path)), profile)
-    if compat:  # --compat decides results as the spec does
-        fingerprint, spec_fp = f"{fingerprint}|compat={compat}", f"{spec_fp}|compat={compat}"
-    settings = {"seed": seed, "device": device, "profile": profile or "full", "compat": compat}
-    taken: set[str] = set()
-    jobs = []
-    for sub in subs:
-        sha = file_sha256(sub.path)
-        key = result_key(sha, fingerprint, seed=seed, lang=lang, device=device)
-        jobs.append(batch.Job(sub, key, out / _slug_name(sub.label, taken), run_key(sha, spec_fp, seed=seed, device=device)))
-    state["keys"] = [j.key for j in jobs]
-    cached = set() if regrade else store.keys([j.key for j in jobs])
-    todo = [j for j in jobs if j.key not in cached]
-    n_workers = workers or gpu_workers or batch.default_workers(kernel_limits(prepared, base).memory_mb)
-    results: dict[str, tuple[dict[str, Any], float, bool]] = {}
-    console = _console()
-    err_console = _console(stderr=True)
-    progress = _Progress(err_console, len(jobs), quiet or jsonl, lang)
-
-    def finished(job: Any, report: dict[str, Any], seconds: float, from_store: bool = False) -> None:
-        if not from_store and not report.get("crashed"):
-            store.put(job.key, job.submission.label, job.submission.path, report, seconds, run=job.run)
-        report.pop("evidence", None)
-        results[job.key] = (report, seconds, from_store)
-        line = outputs.result_line(job, report, seconds, from_store, settings)
-        if jsonl:
-            click.echo(json_safe(json.dumps(line, ensure_ascii=False)))
-        progress.advance(line, report, console if len(jobs) == 1 and not (quiet or jsonl) else None)
-
-    for job in jobs:
-        stored = store.get(job.key) if job.key in cached else None
-        if stored is not None:
-            outputs.restore(stored[0], job.out_dir)
-            finished(job, stored[0], stored[1], from_store=True)
-        elif job.key in cached:  # removed by another run meanwhile: grade it
-            todo.append(job)
-        elif not regrade and (ran := store.evidence(job.run)) is not None and rescore.usable(ran[0]):
-            # graded before with another language or rubric: score and report again, run nothing
-            todo.remove(job)
-            report = rescore.rebuild(exercise, rub, ran[0], lang, job.out_dir)
-            store.put(job.key, job.submission.label, job.submission.path, report, ran[1], run=job.run)
-            finished(job, report, ran[1], from_store=True)
-    with progress:
-        batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=gpus, warm=warm)
-    summary = [outputs.result_line(j, *results[j.key], settings) for j in jobs if j.key in results]
-    (out / "summary.json").write_text(json_safe(json.dumps(summary, indent=2, ensure_ascii=False)), encoding="utf-8")
-    outputs.class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)
-    store.close()
-    graded = sum(1 for line in summary if not line["cached"])
-    msg = (f"{len(summary)} submission(s): {graded} graded, {len(summary) - graded} already in the store; "
-           f"reports in {out}/ (class dashboard {out / 'index.html'}, gradebook {out / 'gradebook.csv'})")
-    (err_console if jsonl else console).print(msg, markup=False)
-
-
-def _disk_full(exc: BaseException, out: Path, store_file: Path, state: dict[str, Any], lang: str) -> GraderError:
-    """The message for a full disk: which folder, and how many of this batch's results the store
-    holds (they stay: the same command run again grades only the others)."""
-    import sqlite3
-    import tempfile
-
-    from grader.model.errors import DiskFull
-
-    folder = store_file.parent if isinstance(exc, sqlite3.Error) else out
-    name = getattr(exc, "filename", None)
-    if isinstance(exc, OSError) and name:
-        path = Path(os.fsdecode(name)).absolute()
-        folder = next((f for f in (out, store_file.parent, Path(tempfile.gettempdir()))
-                       if path.is_relative_to(f.absolute())), path.parent)
-    kept = 0
-    try:
-        store = state["store"]
-        if store is not None:
-            kept = len(store.keys(state["keys"])) if state["keys"] else store.count()
-    except Exception:
-        pass
-    return DiskFull.of(folder, kept, lang)
+                        gpu_memory_mb=gpu_memory, evidence=True, compat=compat, fetch=fetch)
+    run = ClassRun(out=out, rubric=rubric, workers=workers, store_path=store_path, regrade=regrade, gpus=gpus,
+                   per_gpu=per_gpu, warm=warm, quiet=quiet, jsonl=jsonl)
+    done = grade_class(spec, list(submissions), base, run, click.echo)
+    n = len(done.summary)
+    click.echo(render("cli.class_done", {"n": n, "graded": done.graded, "cached": n - done.graded, "out": str(out)},
+                      lang), err=jsonl)
 
 
 @cli.command()
@@ -297,57 +169,6 @@ def rescore(out: Path, lang: str, rubric: str | None, spec: str | None, store_pa
     click.echo(render("cli.rescored", {"n": done.done, "seconds": done.seconds, "out": str(out)}, lang))
 
 
-class _Progress:
-    """A live bar with ETA on stderr, and a line per finished submission."""
-
-    def __init__(self, console: Any, total: int, quiet: bool, lang: str = "es") -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.quiet = quiet
-        self.console = console
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                            console=console, disable=quiet, transient=False)
-        from grader.messages import render
-
-        self.task = self.bar.add_task(render("cli.grading", lang=lang), total=total, completed=0)
-
-    def __enter__(self) -> _Progress:
-        self.bar.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.bar.stop()
-
-    def advance(self, line: dict[str, Any], report: dict[str, Any], table_console: Any) -> None:
-        if not self.quiet:
-            if table_console is not None and report.get("checks"):
-                from grader.pipeline.report import print_summary
-
-                print_summary(report, table_console)
-            from grader.views.safetext import visible
-
-            mark = "=" if line["cached"] else ("✔" if report.get("score") == report.get("max_score") else "•")
-            score = f"{_num(line['score'])}/{_num(line['max_score'])}"
-            self.bar.console.print(f"{mark} {visible(str(line['student'])):<32} {score:>9}  {line['execution']:<16} "
-                                   f"{line['seconds']:>6.1f} s" + ("  (guardado)" if line["cached"] else ""),
-                                   markup=False, highlight=False)
-        self.bar.advance(self.task)
-
-
-def _num(x: Any) -> str:
-    from grader.messages import fmt
-
-    return fmt(float(x)) if x is not None else "-"
-
-
 @cli.command()
 @click.argument("notebook", type=click.Path(path_type=Path))
 @click.option("--exercise", default=None, help="Exercise id (default: read from the notebook's metadata).")
@@ -362,7 +183,8 @@ def _num(x: Any) -> str:
               help="Pass (exit 0) when the public score reaches this, instead of requiring every check.")
 def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device: str, seed: int,
           cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
-          memory_limit: int | None, gpu_memory: int | None, compat: str | None, quick: bool, junit: Path | None,
+          memory_limit: int | None, gpu_memory: int | None, fetch: bool, compat: str | None, quick: bool,
+          junit: Path | None,
           summary: Path | None, min_score: float | None) -> None:
     """Student: check NOTEBOOK before handing it in. Public checks only.
 
@@ -382,7 +204,7 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
         profile = "quick" if "quick" in spec.profiles else None
     opts = GradeOptions(lang=lang, device=device, seed=seed, data_dir=data_dir, cell_timeout=cell_timeout,
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
-                        gpu_memory_mb=gpu_memory, compat=compat)
+                        gpu_memory_mb=gpu_memory, compat=compat, fetch=fetch)
     prepare(spec, opts)
     rep = grade_one(spec, rub, notebook, opts)
     view = student_view(rep)
@@ -569,7 +391,6 @@ def data_verify(names: tuple[str, ...], data_dir: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Download again even if the files are there.")
 def data_fetch(names: tuple[str, ...], dest: Path | None, force: bool) -> None:
     """Download datasets from their official sources (needs internet). NAMES or 'all'."""
-    import os
 
     from grader.data import datasets, fetch
 

@@ -1,4 +1,4 @@
-"""``grader.data.fetch`` without the internet: a local HTTP server (or an in-memory opener) stands in
+"""``grader.data.fetch`` without the internet: a local HTTP server stands in
 for the official sources, whose URLs are swapped in the registry for the test's duration."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import socket
 import sys
 import tarfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -160,21 +160,18 @@ def test_dead_url_raises_fetch_failed_naming_url_and_folder(
     assert list((dest / "sonar").iterdir()) == []
 
 
-def _opener_from(files: dict[str, Path]) -> Callable[..., io.BytesIO]:
-    """An ``urlopen`` stand-in answering known URLs from local files."""
-    def opener(url: str, timeout: float) -> io.BytesIO:
-        return io.BytesIO(files[url].read_bytes())
-    return opener
-
-
 @needs_shared
-def test_optdigits_through_an_opener_checks_the_real_checksums(tmp_path: Path) -> None:
+def test_optdigits_over_http_checks_the_real_checksums(server: tuple[str, Path], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    base, root = server
     ds = datasets.REGISTRY["optdigits"]
-    opener = _opener_from({f.url: SHARED_DATA / "optdigits" / f.name for f in ds.files if f.url})
+    for f in ds.files:
+        shutil.copy(SHARED_DATA / "optdigits" / f.name, root / f.name)
+    _point(monkeypatch, "optdigits", {f.name: {"url": base + f.name} for f in ds.files if f.url})
     log = Lines()
-    folder = fetch("optdigits", tmp_path, log=log, opener=opener)
-    assert datasets.verify(datasets.locate("optdigits", tmp_path)) == []
-    assert folder == tmp_path / "optdigits" and len(log) == 2
+    folder = fetch("optdigits", tmp_path, log=log)
+    assert datasets.verify(datasets.locate("optdigits", tmp_path)) == []  # the published SHA-256s
+    assert folder == tmp_path / "optdigits" and len(log) == 2 and all("SHA-256 verified" in line for line in log)
 
 
 def test_iris_needs_nothing(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ import textwrap
 
 import pytest
 
-from grader.messages.legacy import MESSAGES, RULES, hint
+from grader.messages.legacy import RULES, hint
+from grader.messages.legacy_texts import TEXTS as MESSAGES
 
 # ---------------------------------------------------------------------------------- helpers
 

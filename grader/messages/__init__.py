@@ -11,21 +11,13 @@ from typing import Any
 from grader.messages.checks import TEXTS as _CHECKS
 from grader.messages.execution import TEXTS as _EXECUTION
 from grader.messages.interface import TEXTS as _INTERFACE
+from grader.messages.legacy_texts import TEXTS as _LEGACY
 from grader.messages.training import TEXTS as _TRAINING
 
 LANGS = ("es", "en")
-# one table, written in four files by who reads them (tests/test_messages.py: no key in two)
-PARTS = (_CHECKS, _TRAINING, _EXECUTION, _INTERFACE)
+# one table, written in five files by who reads them (tests/test_messages.py: no key in two)
+PARTS = (_CHECKS, _TRAINING, _EXECUTION, _INTERFACE, _LEGACY)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in PARTS for k, v in part.items()}
-
-
-def _add_legacy() -> None:
-    from grader.messages.legacy import MESSAGES
-
-    CATALOG.update(MESSAGES)
-
-
-_add_legacy()
 
 
 class _Safe(dict):  # type: ignore[type-arg]

@@ -20,6 +20,19 @@ TEXTS: dict[str, dict[str, str]] = {
                          "en": "{path}: no such file or folder; check the path"},
     "cli.class_zip": {"es": "{n} entregas en {zip}", "en": "{n} submissions in {zip}"},
     "cli.grading": {"es": "calificando", "en": "grading"},
+    "data.first_use": {
+        "es": "el conjunto de datos '{name}' no está en esta máquina: se descarga de su fuente oficial y se "
+              "verifica, una sola vez, en {folder} (--no-fetch lo evita)",
+        "en": "dataset '{name}' is not on this machine: downloading it from its official source and verifying "
+              "it, once, into {folder} (--no-fetch turns this off)",
+    },
+    "cli.from_store": {"es": "guardado", "en": "from the store"},
+    "cli.class_done": {
+        "es": "{n} entrega(s): {graded} calificadas, {cached} ya estaban en el almacén; informes en {out}/ "
+              "(panel {out}/index.html, libro de notas {out}/gradebook.csv)",
+        "en": "{n} submission(s): {graded} graded, {cached} already in the store; reports in {out}/ "
+              "(class dashboard {out}/index.html, gradebook {out}/gradebook.csv)",
+    },
     # ---------------------------------------------------------------- self-check in the notebook (grader.selfcheck)
     "selfcheck.graded": {"es": 'Calificado: {path} (guardado hace {age})', "en": 'Graded: {path} (saved {age} ago)'},
     "selfcheck.nopath": {"es": "No se encontró el archivo del notebook. Guárdalo y pasa su ruta: check('mi_notebook.ipynb').", "en": "Could not find the notebook's file. Save it and pass its path: check('my_notebook.ipynb')."},

@@ -6,12 +6,15 @@ exists and always has a score.
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.messages import LANGS
+from grader.data.datasets import DatasetMissing, Located, user_data_dir
+from grader.messages import LANGS, render
 from grader.model.spec import ExerciseSpec, Rubric
 from grader.pipeline import check, execute, provision, report, rescore, score
 from grader.pipeline.warm import WarmKernel
@@ -36,6 +39,7 @@ class GradeOptions:
     gpu_index: int | None = None  # which GPU this submission's kernel sees (batch.worker_gpu)
     compat: str | None = None  # adapt | hint: replaces the spec's compat when set
     evidence: bool = False  # hand back what a rescore needs (report["evidence"]; the store keeps it)
+    fetch: bool = False  # prepare() downloads a dataset found nowhere locally (the CLI's default)
 
 
 def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
@@ -73,10 +77,11 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, A
 
 
 def prepare(spec: ExerciseSpec, opts: GradeOptions) -> ExerciseSpec:
-    """Fail fast, before any notebook runs: the profile exists, every dataset is here and
-    unchanged, and so is the grader's installation (``grader.runtime.tamper``)."""
+    """Fail fast, before any notebook runs: the profile exists, every dataset is here (or, with
+    ``opts.fetch``, downloaded and verified now) and unchanged, and so is the grader's
+    installation (``grader.runtime.tamper``)."""
     spec = spec.with_profile(opts.profile)
-    located = provision.locate_all(spec, opts.data_dir)
+    located = provision.locate_all(spec, opts.data_dir, _first_use(opts) if opts.fetch else None)
     tamper.verify(located)  # changed datasets or grader files stop everything here
     try:
         sandbox.choose(opts.sandbox if opts.isolate_network else "none")
@@ -85,6 +90,18 @@ def prepare(spec: ExerciseSpec, opts: GradeOptions) -> ExerciseSpec:
 
         raise UsageError(str(exc)) from None
     return spec
+
+
+def _first_use(opts: GradeOptions) -> Callable[[str, DatasetMissing], Located]:
+    def fetch(name: str, missing: DatasetMissing) -> Located:
+        from grader.data.fetch import on_first_use
+
+        def log(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+
+        log(render("data.first_use", {"name": name, "folder": str(user_data_dir())}, opts.lang))
+        return on_first_use(name, missing, log)
+    return fetch
 
 
 def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOptions,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,23 @@ class Workspace:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def locate_all(spec: ExerciseSpec, data_dir: Path | None) -> list[datasets.Located]:
-    """Every dataset the exercise declares, or ``DatasetMissing`` for the first that is not here.
+def locate_all(spec: ExerciseSpec, data_dir: Path | None,
+               fetch: Callable[[str, datasets.DatasetMissing], datasets.Located] | None = None,
+               ) -> list[datasets.Located]:
+    """Every dataset the exercise declares, or ``DatasetMissing`` for the first that is not here
+    (and that ``fetch``, when given, could not download either).
 
     Called before a batch starts, so a missing dataset stops nothing half-way.
     """
-    return [datasets.locate(name, data_dir) for name in spec.data]
+    found = []
+    for name in spec.data:
+        try:
+            found.append(datasets.locate(name, data_dir))
+        except datasets.DatasetMissing as missing:
+            if fetch is None:
+                raise
+            found.append(fetch(name, missing))
+    return found
 
 
 def provision(spec: ExerciseSpec, data_dir: Path | None = None) -> Workspace:

@@ -1,0 +1,198 @@
+"""Grade a class: collect the submissions (notebooks, folders, the LMS downloads), key each one
+for the store, take what the store holds, rescore what it ran under another language or rubric,
+grade the rest in the process pool, and write the class's outputs. ``grader grade`` parses its
+options and calls :func:`grade_class`; everything a person reads comes back through ``echo``
+and the progress bar."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from grader.classroom import batch, outputs
+from grader.classroom.store import (
+    Store,
+    exercise_fingerprint,
+    file_sha256,
+    result_key,
+    run_key,
+    spec_fingerprint,
+)
+from grader.messages import render
+from grader.model.errors import GraderError, UsageError, is_disk_full
+from grader.pipeline import GradeOptions, kernel_limits, library, prepare, rescore
+from grader.views import terminal
+from grader.views.safetext import json_safe, visible
+
+
+@dataclass
+class ClassRun:
+    """How a class is graded, besides each submission's GradeOptions."""
+    out: Path
+    rubric: str | None = None
+    workers: int | None = None
+    store_path: Path | None = None
+    regrade: bool = False
+    gpus: int = 0
+    per_gpu: int = 2
+    warm: bool = True
+    quiet: bool = False
+    jsonl: bool = False
+
+
+@dataclass
+class ClassResult:
+    summary: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def graded(self) -> int:
+        return sum(1 for line in self.summary if not line["cached"])
+
+
+def slug_name(label: str, taken: set[str]) -> str:
+    """A folder name for a submission's reports, unique within the class."""
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "submission"
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}-{i}", i + 1
+    taken.add(name)
+    return name
+
+
+def grade_class(spec_arg: str, sources: list[Path], base: GradeOptions, run: ClassRun,
+                echo: Callable[[str], None]) -> ClassResult:
+    """Grade every submission in ``sources``; ``echo`` prints a line on stdout (a JSON line per
+    result with ``run.jsonl``). A full disk stops it with what to do and how many results the
+    store keeps (the same command run again grades only the others)."""
+    from grader.runtime import cleanup
+
+    cleanup.sweep()  # what graders killed with kill -9 left (temporary folders, cgroups)
+    exercise, rub, rubric_file = library.load(spec_arg, run.rubric)
+    for path in sources:
+        if not path.exists():
+            raise UsageError(render("cli.no_such_file", {"path": str(path)}, base.lang))
+    if run.gpus > 0:
+        from grader.runtime.limits import gpu_total_mb
+
+        gpu_workers, share = batch.gpu_plan(run.gpus, max(1, run.per_gpu), gpu_total_mb())
+        base = replace(base, device="gpu", gpu_memory_mb=base.gpu_memory_mb or share)
+        run = replace(run, workers=run.workers or gpu_workers)
+    base = replace(base, evidence=True)
+    prepared = prepare(exercise, base)  # a missing dataset stops here, before any notebook runs
+    unpacked: list[Path] = []  # class zips' folders: removed when grading ends, even on error or Ctrl-C
+    store_file = run.store_path or run.out / "results.sqlite"
+    state: dict[str, Any] = {"store": None, "keys": []}
+    try:
+        return _grade(exercise, rub, rubric_file, prepared, sources, base, run, echo, unpacked, store_file, state)
+    except Exception as exc:
+        if is_disk_full(exc):
+            raise disk_full(exc, run.out, store_file, state, base.lang) from exc
+        raise
+    finally:
+        for folder in unpacked:
+            shutil.rmtree(folder, ignore_errors=True)
+        if state["store"] is not None:
+            state["store"].close()
+
+
+def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: list[Path], base: GradeOptions,
+           run: ClassRun, echo: Callable[[str], None], unpacked: list[Path], store_file: Path,
+           state: dict[str, Any]) -> ClassResult:
+    lang, out = base.lang, run.out
+    err = terminal.console(stderr=True)
+    subs = []
+    for source in sources:
+        before = len(unpacked)
+        found = batch.collect(source, unpacked=unpacked)
+        if len(unpacked) > before and not run.quiet:  # a zip of the whole class: say what it held
+            err.print(render("cli.class_zip", {"n": len(found), "zip": visible(source.name)}, lang), markup=False)
+        subs += found
+    if not subs:
+        raise UsageError(f"no notebooks found in {', '.join(map(str, sources))} (looked for {', '.join(batch.SUFFIXES)})")
+    out.mkdir(parents=True, exist_ok=True)
+    store = state["store"] = Store(store_file)
+    fingerprint = exercise_fingerprint(Path(str(exercise.path)), rubric_file, base.profile)
+    spec_fp = spec_fingerprint(Path(str(exercise.path)), base.profile)
+    if base.compat:  # --compat decides results as the spec does
+        fingerprint, spec_fp = f"{fingerprint}|compat={base.compat}", f"{spec_fp}|compat={base.compat}"
+    settings = {"seed": base.seed, "device": base.device, "profile": base.profile or "full", "compat": base.compat}
+    taken: set[str] = set()
+    jobs = []
+    for sub in subs:
+        sha = file_sha256(sub.path)
+        key = result_key(sha, fingerprint, seed=base.seed, lang=lang, device=base.device)
+        jobs.append(batch.Job(sub, key, out / slug_name(sub.label, taken),
+                              run_key(sha, spec_fp, seed=base.seed, device=base.device)))
+    state["keys"] = [j.key for j in jobs]
+    cached = set() if run.regrade else store.keys([j.key for j in jobs])
+    todo = [j for j in jobs if j.key not in cached]
+    n_workers = run.workers or batch.default_workers(kernel_limits(prepared, base).memory_mb)
+    results: dict[str, tuple[dict[str, Any], float, bool]] = {}
+    table = None
+    if len(jobs) == 1 and not (run.quiet or run.jsonl):
+        from grader.pipeline.report import print_summary
+
+        stdout = terminal.console()
+        table = lambda report: print_summary(report, stdout)  # noqa: E731
+    progress = terminal.Progress(err, len(jobs), run.quiet or run.jsonl, lang, table)
+
+    def finished(job: Any, report: dict[str, Any], seconds: float, from_store: bool = False) -> None:
+        if not from_store and not report.get("crashed"):
+            store.put(job.key, job.submission.label, job.submission.path, report, seconds, run=job.run)
+        report.pop("evidence", None)
+        results[job.key] = (report, seconds, from_store)
+        line = outputs.result_line(job, report, seconds, from_store, settings)
+        if run.jsonl:
+            echo(json_safe(json.dumps(line, ensure_ascii=False)))
+        progress.advance(line, report)
+
+    for job in jobs:
+        stored = store.get(job.key) if job.key in cached else None
+        if stored is not None:
+            outputs.restore(stored[0], job.out_dir)
+            finished(job, stored[0], stored[1], from_store=True)
+        elif job.key in cached:  # removed by another run meanwhile: grade it
+            todo.append(job)
+        elif not run.regrade and (ran := store.evidence(job.run)) is not None and rescore.usable(ran[0]):
+            # graded before with another language or rubric: score and report again, run nothing
+            todo.remove(job)
+            report = rescore.rebuild(exercise, rub, ran[0], lang, job.out_dir)
+            store.put(job.key, job.submission.label, job.submission.path, report, ran[1], run=job.run)
+            finished(job, report, ran[1], from_store=True)
+    with progress:
+        batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=run.gpus, warm=run.warm)
+    result = ClassResult([outputs.result_line(j, *results[j.key], settings) for j in jobs if j.key in results])
+    (out / "summary.json").write_text(json_safe(json.dumps(result.summary, indent=2, ensure_ascii=False)),
+                                      encoding="utf-8")
+    outputs.class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)
+    return result
+
+
+def disk_full(exc: BaseException, out: Path, store_file: Path, state: dict[str, Any], lang: str) -> GraderError:
+    """The message for a full disk: which folder, and how many of this batch's results the store
+    holds (they stay: the same command run again grades only the others)."""
+    import sqlite3
+    import tempfile
+
+    from grader.model.errors import DiskFull
+
+    folder = store_file.parent if isinstance(exc, sqlite3.Error) else out
+    name = getattr(exc, "filename", None)
+    if isinstance(exc, OSError) and name:
+        path = Path(os.fsdecode(name)).absolute()
+        folder = next((f for f in (out, store_file.parent, Path(tempfile.gettempdir()))
+                       if path.is_relative_to(f.absolute())), path.parent)
+    kept = 0
+    try:
+        store = state["store"]
+        if store is not None:
+            kept = len(store.keys(state["keys"])) if state["keys"] else store.count()
+    except Exception:
+        pass
+    return DiskFull.of(folder, kept, lang)
