@@ -201,10 +201,10 @@ def test_a_skipped_optional_layer_and_an_extra_one_name_only_the_extra(saved: Pa
 
 
 def test_optional_key_is_valid_and_typos_are_not() -> None:
-    from grader.checks.model import _validate_structure
+    from grader.checks import expect_problem
 
-    assert _validate_structure({"layers": OPTIONAL_DROPOUT}) is None
-    assert "optinal" in str(_validate_structure({"layers": [{"type": "Dense", "optinal": True}]}))
+    assert expect_problem("model_structure", {"layers": OPTIONAL_DROPOUT}) is None
+    assert "optinal" in str(expect_problem("model_structure", {"layers": [{"type": "Dense", "optinal": True}]}))
 
 
 # ----------------------------------------------------------------------------- params

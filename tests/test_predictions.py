@@ -338,17 +338,17 @@ def test_kind_is_registered_and_needs_a_value() -> None:
     assert kind.required == {"dataset", "min"}
 
 
-@pytest.mark.parametrize(("expect", "problem"), [
-    ({"dataset": "iris", "min": 0.7}, "dataset 'iris' has no per-row ids and hidden labels; "
-                                      "predictions can be scored on: titanic"),
-    ({"dataset": "titanic", "min": 0.7, "metric": "auc"},
+@pytest.mark.parametrize(("expect", "field", "problem"), [
+    ({"dataset": "iris", "min": 0.7}, "expect.dataset", "dataset 'iris' has no per-row ids and hidden labels; "
+                                                        "predictions can be scored on: titanic"),
+    ({"dataset": "titanic", "min": 0.7, "metric": "auc"}, "expect.metric",
      "metric 'auc' is not one of: accuracy, precision, recall, f1"),
-    ({"dataset": "titanic", "min": 0.7, "split": "all"}, "split 'all' is not one of: test, train"),
-    ({"dataset": "titanic", "min": 77}, "min (the pass threshold) must be a number between 0 and 1"),
-    ({"dataset": "titanic", "min": 0.7, "limit": 10},
+    ({"dataset": "titanic", "min": 0.7, "split": "all"}, "expect.split", "split 'all' is not one of: test, train"),
+    ({"dataset": "titanic", "min": 77}, "expect.min", "min (the pass threshold) must be a number between 0 and 1"),
+    ({"dataset": "titanic", "min": 0.7, "limit": 10}, "expect",
      "unknown key(s) limit for kind 'predictions'; allowed: dataset, metric, min, split"),
-    ({"dataset": "titanic"}, "kind 'predictions' requires: min"),
+    ({"dataset": "titanic"}, "expect", "kind 'predictions' requires: min"),
 ])
-def test_bad_expectations_are_refused(expect: dict[str, Any], problem: str) -> None:
+def test_bad_expectations_are_refused(expect: dict[str, Any], field: str, problem: str) -> None:
     check = CheckSpec(id="p", kind="predictions", artifact="predicciones", expect=expect)
-    assert validate_check(check, SPEC) == ("expect", problem)
+    assert validate_check(check, SPEC) == (field, problem)

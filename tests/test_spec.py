@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,7 +201,7 @@ def test_check_kind_needs_model_artifact(tmp_path: Path) -> None:
 def test_bad_value_type_rejected(tmp_path: Path) -> None:
     path = _broken(tmp_path, SPEC, "expect: {equals: 147, type: int}", "expect: {equals: 147, type: integer}")
     assert _spec_error(path) == (
-        f"{path}: field 'checks.2.expect': type 'integer' is not one of: "
+        f"{path}: field 'checks.2.expect.type': type 'integer' is not one of: "
         "array, bool, int, number, sequence, str"
     )
 
@@ -353,3 +354,32 @@ def test_aliases_may_be_written_with_accents_but_names_may_not(tmp_path: Path) -
     assert "'modelo_ejercício' is not a Python variable name in plain ASCII" in _spec_error(path)
     path = _broken(tmp_path, SPEC, old, old.replace("[model_ejercicio,", "[model_ejercicio, class,"))
     assert "'class' is not a Python variable name" in _spec_error(path)
+
+
+@pytest.mark.parametrize(("kind", "expect", "problem"), [
+    ("metric", {"dataset": "iris", "min": 0.9, "holdout": {"test_size": 2}},
+     "expect.holdout.test_size: Input should be less than 1"),
+    ("metric", {"dataset": "iris", "min": 0.9, "preprocess": {"divid": 255}},
+     "expect.preprocess: unknown key 'divid'; allowed: divide, reshape"),
+    ("model_structure", {"layers": [{"type": "Dense", "units": 8}, {"type": "Dense", "unit": 3}]},
+     "expect.layers.1: unknown key 'unit'"),
+    ("training", {"batch_sizes": [32, 0]}, "expect.batch_sizes.1: Input should be greater than 0"),
+    ("training", {"not_trained_on": {"dataset": "mnist", "split": "val"}},
+     "expect.not_trained_on.split: Input should be 'train' or 'test'"),
+    ("ran_cleanly", {"max_failed_cells": -1}, "expect.max_failed_cells: Input should be greater"),
+])
+def test_expectations_errors_name_the_nested_field(kind: str, expect: dict[str, Any], problem: str) -> None:
+    """Per-kind pydantic models (issue 15): the path down to the wrong field, and what is allowed."""
+    from grader.checks import expect_problem
+
+    assert str(expect_problem(kind, expect)).startswith(problem)
+
+
+def test_every_kind_registers_an_expect_model_with_its_defaults() -> None:
+    from grader.checks import Expect, kinds
+
+    for kind in kinds().values():
+        assert issubclass(kind.expect, Expect), kind.name
+    metric = kinds()["metric"].expect.model_validate({"dataset": "iris", "min": 0.5})
+    assert (metric.split, metric.metric, metric.holdout) == ("test", "accuracy", None)  # type: ignore[attr-defined]
+    assert kinds()["metric"].required == {"dataset", "min"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks import run_check
+from grader.checks import expect_problem, run_check
 from grader.checks.context import CheckContext
-from grader.checks.text import _validate, fold
+from grader.checks.text import fold
 from grader.messages import render
 from grader.model.outcomes import ExecutionOutcome
 from grader.model.spec import CheckSpec
@@ -50,9 +50,9 @@ def test_too_short_and_not_text() -> None:
 
 
 def test_spec_errors_are_named() -> None:
-    assert _validate({"keywords": [["a"], []]}) is not None
-    assert _validate({"min_words": 0}) is not None
-    assert _validate({"min_words": 5, "keywords": IDEAS}) is None
+    assert expect_problem("text_answer", {"keywords": [["a"], []]}) is not None
+    assert expect_problem("text_answer", {"min_words": 0}) is not None
+    assert expect_problem("text_answer", {"min_words": 5, "keywords": IDEAS}) is None
 
 
 LABELLED = [{"idea": {"es": "el sobreajuste", "en": "overfitting"}, "stems": ["sobreajust", "overfit"]},
@@ -71,8 +71,8 @@ def test_a_missing_idea_is_named_by_its_label_in_the_students_language() -> None
 
 
 def test_labelled_ideas_are_validated() -> None:
-    assert _validate({"keywords": LABELLED}) is None
-    assert "stems" in str(_validate({"keywords": [{"idea": "x"}]}))
-    assert "stems" in str(_validate({"keywords": [{"stems": ["a"], "ideas": "x"}]}))
-    assert "{es: ..., en: ...}" in str(_validate({"keywords": [{"stems": ["a"], "idea": {"fr": "x"}}]}))
-    assert _validate({"keywords": [{"stems": []}]}) is not None
+    assert expect_problem("text_answer", {"keywords": LABELLED}) is None
+    assert "stems" in str(expect_problem("text_answer", {"keywords": [{"idea": "x"}]}))
+    assert "stems" in str(expect_problem("text_answer", {"keywords": [{"stems": ["a"], "ideas": "x"}]}))
+    assert "{es: ..., en: ...}" in str(expect_problem("text_answer", {"keywords": [{"stems": ["a"], "idea": {"fr": "x"}}]}))
+    assert expect_problem("text_answer", {"keywords": [{"stems": []}]}) is not None

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from grader.checks import register
+from pydantic import Field
+
+from grader.checks import Expect, register
 from grader.checks.context import CheckContext
 from grader.model.outcomes import CheckResult
 from grader.model.spec import CheckSpec
 
 
-@register("ran_cleanly", needs=None, allowed={"max_failed_cells"})
+class RanCleanlyExpect(Expect):
+    max_failed_cells: int = Field(0, ge=0)
+
+
+@register("ran_cleanly", needs=None, expect=RanCleanlyExpect)
 def check_ran_cleanly(check: CheckSpec, ctx: CheckContext) -> CheckResult:
     out = ctx.outcome
-    allowed = int(check.expect.get("max_failed_cells", 0))
+    allowed = RanCleanlyExpect.of(check).max_failed_cells
     failed = out.failed_cells
     not_run = [c for c in out.cells if c.status == "not_run"]
     broken = out.status in ("invalid_notebook", "kernel_failed", "dead_kernel", "oom", "process_limit",

@@ -17,14 +17,14 @@ A binary model whose metric passes only with the classes swapped gets a message 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from grader.checks import register
+from grader.checks import ArtifactCheck, Expect, register
 from grader.checks.context import CheckContext
 from grader.model.outcomes import CheckResult
-from grader.model.spec import CheckSpec
 
 METRICS = ("accuracy", "auc", "precision", "recall", "f1")
 
@@ -34,44 +34,56 @@ METRICS = ("accuracy", "auc", "precision", "recall", "f1")
 NOT_NORMALIZED_RAW = 0.5
 NOT_NORMALIZED_GAP = 0.3
 
-def _validate(expect: dict[str, Any]) -> str | None:
+def known_dataset(name: str) -> str:
     from grader.data.datasets import REGISTRY
 
-    if expect.get("dataset") not in REGISTRY:
-        return f"dataset '{expect.get('dataset')}' is not one of: {', '.join(sorted(REGISTRY))}"
-    if expect.get("metric", "accuracy") not in METRICS:
-        return f"metric '{expect.get('metric')}' is not one of: {', '.join(METRICS)}"
-    if not isinstance(expect.get("min"), (int, float)):
-        return "min (the pass threshold) must be a number"
-    bad = set(expect.get("preprocess", {})) - {"divide", "reshape"}
-    if bad:
-        return f"preprocess: unknown step(s) {', '.join(sorted(bad))}; allowed: divide, reshape"
-    holdout = expect.get("holdout")
-    if holdout is not None:
-        if not isinstance(holdout, dict) or set(holdout) - {"test_size", "random_state", "stratify"}:
-            return "holdout: a mapping with test_size, random_state and stratify"
-        if not 0 < float(holdout.get("test_size", 0.25)) < 1:
-            return "holdout.test_size must be between 0 and 1"
-    return None
+    if name not in REGISTRY:
+        raise ValueError(f"dataset '{name}' is not one of: {', '.join(sorted(REGISTRY))}")
+    return name
 
 
-def holdout_rows(x: np.ndarray, y: np.ndarray, holdout: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+class Holdout(BaseModel):
+    """The rows the statement tells students to hold out with ``train_test_split``."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    test_size: float = Field(0.25, gt=0, lt=1)
+    random_state: int | None = None
+    stratify: bool = False
+
+
+class Preprocess(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    divide: float | None = None
+    reshape: list[int] | None = None
+
+
+class MetricExpect(Expect):
+    dataset: str
+    min: float
+    split: Literal["all", "test", "train"] = "test"
+    metric: Literal["accuracy", "auc", "precision", "recall", "f1"] = "accuracy"
+    preprocess: Preprocess = Preprocess()
+    limit: int | None = Field(None, gt=0)
+    holdout: Holdout | None = None
+
+    _dataset = field_validator("dataset")(known_dataset)
+
+
+def holdout_rows(x: np.ndarray, y: np.ndarray, holdout: Holdout) -> tuple[np.ndarray, np.ndarray]:
     """The test part of the split the statement prescribes (same call a student makes)."""
     from sklearn.model_selection import train_test_split
 
     _, x_test, _, y_test = train_test_split(
-        x, y, test_size=float(holdout.get("test_size", 0.25)),
-        random_state=holdout.get("random_state"),
-        stratify=y if holdout.get("stratify") else None)
+        x, y, test_size=holdout.test_size, random_state=holdout.random_state,
+        stratify=y if holdout.stratify else None)
     return x_test, y_test
 
 
-def prepare(x: np.ndarray, pre: dict[str, Any], model: Any) -> np.ndarray:
+def prepare(x: np.ndarray, pre: Preprocess, model: Any) -> np.ndarray:
     """The statement's preprocessing, then the model's input layout."""
-    if "divide" in pre and float(pre["divide"]) != 1:
-        x = x / float(pre["divide"])
-    if "reshape" in pre:
-        x = x.reshape((len(x), *pre["reshape"]))
+    if pre.divide is not None and pre.divide != 1:
+        x = x / pre.divide
+    if pre.reshape is not None:
+        x = x.reshape((len(x), *pre.reshape))
     return fit_to_model(x, model)
 
 
@@ -121,28 +133,27 @@ def _positive_name(dataset: str) -> str:
     return names[1] if len(names) == 2 else "1"
 
 
-@register("metric", needs="model", allowed={"dataset", "split", "metric", "min", "preprocess", "limit", "holdout"},
-          required={"dataset", "min"}, validate=_validate)
-def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+@register("metric", needs="model", expect=MetricExpect)
+def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     from grader.data.datasets import load
 
-    exp = check.expect
-    model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
-    split = exp.get("split", "test")
-    metric = exp.get("metric", "accuracy")
-    x, y = load(exp["dataset"], ctx.data_dir)[split]
-    if exp.get("holdout"):
-        x, y = holdout_rows(x, y, exp["holdout"])
-    if exp.get("limit"):
-        x, y = x[: exp["limit"]], y[: exp["limit"]]
-    pre = exp.get("preprocess", {})
+    exp = MetricExpect.of(check)
+    model, _ = ctx.model(check.artifact)
+    split, metric = exp.split, exp.metric
+    x, y = load(exp.dataset, ctx.data_dir)[split]
+    if exp.holdout is not None:
+        x, y = holdout_rows(x, y, exp.holdout)
+    if exp.limit:
+        x, y = x[: exp.limit], y[: exp.limit]
+    pre = exp.preprocess
     raw = x.astype("float32")
     x = prepare(raw, pre, model)
-    params: dict[str, Any] = {"metric_key": f"metric.name.{metric}", "expected": exp["min"], "dataset": exp["dataset"],
+    expected = check.expect["min"]  # as the spec wrote it (0.9, not 0.9000000001)
+    params: dict[str, Any] = {"metric_key": f"metric.name.{metric}", "expected": expected, "dataset": exp.dataset,
                               "split_key": f"metric.split_{split}", "n": len(y)}
-    if exp.get("holdout"):
-        params.update(data_key="metric.data_holdout", test_size=float(exp["holdout"].get("test_size", 0.25)),
-                      random_state=exp["holdout"].get("random_state"))
+    if exp.holdout is not None:
+        params.update(data_key="metric.data_holdout", test_size=exp.holdout.test_size,
+                      random_state=exp.holdout.random_state)
     else:
         params["data_key"] = "metric.data_split"
     try:
@@ -153,30 +164,31 @@ def check_metric(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         return CheckResult(id=check.id, kind=check.kind, status="fail", message="metric.eval_failed",
                            params={**params, "error": f"{type(exc).__name__}: {first[0][:200] if first else ''}",
                                    "input_shape": [None, *x.shape[1:]]},
-                           expected=exp["min"], found=None, measured=0.0)
-    ok = value >= float(exp["min"])
+                           expected=expected, found=None, measured=0.0)
+    ok = value >= exp.min
     message = "metric.ok" if ok else "metric.low"
     if not ok and (scores.ndim == 1 or scores.shape[-1] == 1) and metric in ("accuracy", "auc"):
         swapped = compute(metric, 1 - y, scores)
-        if swapped >= float(exp["min"]):
+        if swapped >= exp.min:
             message = "metric.swapped"
             params["swapped"] = round(swapped, 4)
-            params["positive"] = _positive_name(exp["dataset"])
-    if not ok and message == "metric.low" and "divide" in pre:
+            params["positive"] = _positive_name(exp.dataset)
+    if not ok and message == "metric.low" and pre.divide is not None:
         # trained on raw pixels? then it does well on the data as it was before dividing
-        raw_value = compute(metric, y, predict_scores(model, prepare(raw, {**pre, "divide": 1}, model)))
-        if raw_value >= float(exp["min"]) or (raw_value >= NOT_NORMALIZED_RAW
+        raw_value = compute(metric, y, predict_scores(model, prepare(raw, pre.model_copy(update={"divide": 1}),
+                                                                     model)))
+        if raw_value >= exp.min or (raw_value >= NOT_NORMALIZED_RAW
                                               and raw_value - value >= NOT_NORMALIZED_GAP):
             message = "metric.not_normalized"
-            params.update(raw=round(raw_value, 4), divide=pre["divide"])
+            params.update(raw=round(raw_value, 4), divide=check.expect["preprocess"]["divide"])
     try:
         from grader.checks.plot_data import figure_data
         from grader.data.datasets import REGISTRY
 
-        plot = {"model": check.artifact, **figure_data(y, scores, list(REGISTRY[exp["dataset"]].class_names))}
+        plot = {"model": check.artifact, **figure_data(y, scores, list(REGISTRY[exp.dataset].class_names))}
     except Exception:  # a plot is a view; it never costs a result
         plot = None
     return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
                        message=message,
                        params={**params, "found": round(value, 4)},
-                       expected=exp["min"], found=round(value, 4), measured=value, plot=plot)
+                       expected=expected, found=round(value, 4), measured=value, plot=plot)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks import register
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from grader.checks import ArtifactCheck, Expect, register
 from grader.checks.context import CheckContext
 from grader.model.outcomes import CheckResult
 from grader.model.spec import CheckSpec
@@ -110,18 +112,56 @@ def _attr_matches(found: Any, expected: Any) -> bool:
     return bool(found == expected)
 
 
-def _validate_structure(expect: dict[str, Any]) -> str | None:
-    layers = expect.get("layers")
-    if not isinstance(layers, list) or not layers:
-        return "layers must be a non-empty list of layer descriptions"
-    allowed = set(LAYER_ATTRS) | {"type", "optional", "name"}
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, dict) or "type" not in layer:
-            return f"layers.{i} must be a mapping with at least 'type'"
-        bad = set(layer) - allowed
-        if bad:
-            return f"layers.{i}: unknown attribute(s) {', '.join(sorted(bad))}; allowed: {', '.join(sorted(allowed))}"
-    return None
+class LayerSpec(BaseModel):
+    """One expected layer: its type and any of the graded attributes (``optional``: the model
+    may leave it out)."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: str
+    optional: bool = False
+    name: str | None = None
+    units: Any = None
+    activation: Any = None
+    rate: Any = None
+    filters: Any = None
+    kernel_size: Any = None
+    strides: Any = None
+    padding: Any = None
+    pool_size: Any = None
+    kernel_regularizer: Any = None
+    bias_regularizer: Any = None
+    use_bias: Any = None
+    trainable: Any = None
+
+
+class StructureExpect(Expect):
+    layers: list[LayerSpec] = Field(min_length=1)  # compared as the spec wrote them (check.expect)
+    fold_activations: bool = True
+
+
+class ShapesExpect(Expect):
+    input: list[int | None] | None = None
+    output: list[int | None] | None = None
+    layers: list[list[int | None]] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ShapesExpect:
+        if self.input is None and self.output is None and self.layers is None:
+            raise ValueError("give input, output or layers")
+        return self
+
+
+class ParamsExpect(Expect):
+    total: int | None = None
+    trainable: int | None = None
+    non_trainable: int | None = None
+    per_layer: list[int] | None = None
+    max_total: int | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ParamsExpect:
+        if not self.model_fields_set:
+            raise ValueError("give total, trainable, non_trainable, per_layer or max_total")
+        return self
 
 
 def _align(found: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -145,11 +185,11 @@ def _align(found: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[
     return [{k: v for k, v in e.items() if k != "optional"} for e in best]
 
 
-@register("model_structure", needs="model", allowed={"layers", "fold_activations"}, required={"layers"},
-          validate=_validate_structure)
-def check_structure(check: CheckSpec, ctx: CheckContext) -> CheckResult:
-    model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
-    found = describe_layers(model, check.expect.get("fold_activations", True))
+@register("model_structure", needs="model", expect=StructureExpect)
+def check_structure(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
+    exp = StructureExpect.of(check)
+    model, _ = ctx.model(check.artifact)
+    found = describe_layers(model, exp.fold_activations)
     expected = _align(found, check.expect["layers"])
     details: list[dict[str, Any]] = []
     total = right = 0
@@ -160,10 +200,11 @@ def check_structure(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         e = expected[pos] if pos < len(expected) else None
         f = found[pos] if pos < len(found) else None
         label = pos + 1
-        if e is None:
-            assert f is not None
+        if e is None and f is not None:
             details.append({"message": "structure.extra_layer", "params": {"pos": label, "found": _layer_label(f)}})
             total += 1
+            continue
+        if e is None:
             continue
         total += len(e)
         if f is None:
@@ -215,11 +256,11 @@ def _shapes(x: Any) -> list[Any]:
     return [None if s is None else int(s) for s in x.shape]
 
 
-@register("output_shapes", needs="model", allowed={"input", "output", "layers"},
-          validate=lambda e: None if {"input", "output", "layers"} & set(e) else "give input, output or layers")
-def check_shapes(check: CheckSpec, ctx: CheckContext) -> CheckResult:
-    model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
-    exp = check.expect
+@register("output_shapes", needs="model", expect=ShapesExpect)
+def check_shapes(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
+    ShapesExpect.of(check)
+    model, _ = ctx.model(check.artifact)
+    exp = check.expect  # validated; compared as the spec wrote it
     layers = describe_layers(model)
     found: dict[str, Any] = {"layers": [layer["output_shape"] for layer in layers]}
     details: list[dict[str, Any]] = []
@@ -253,12 +294,12 @@ def count_params(model: Any) -> dict[str, Any]:
             "per_layer": [layer["params"] for layer in describe_layers(model, fold_activations=False)]}
 
 
-@register("param_count", needs="model", allowed={"total", "trainable", "non_trainable", "per_layer", "max_total"},
-          validate=lambda e: None if e else "give total, trainable, non_trainable, per_layer or max_total")
-def check_params(check: CheckSpec, ctx: CheckContext) -> CheckResult:
-    model, _ = ctx.model(check.artifact)  # type: ignore[arg-type]
+@register("param_count", needs="model", expect=ParamsExpect)
+def check_params(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
+    ParamsExpect.of(check)
+    model, _ = ctx.model(check.artifact)
     counts = count_params(model)
-    exp = check.expect
+    exp = check.expect  # validated; compared as the spec wrote it
     details: list[dict[str, Any]] = []
     for key in ("total", "trainable", "non_trainable"):
         if key in exp and counts[key] != exp[key]:

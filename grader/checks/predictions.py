@@ -24,15 +24,15 @@ found, and how to produce it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import field_validator, model_validator
 
-from grader.checks import register
+from grader.checks import ArtifactCheck, Expect, register
 from grader.checks.context import CheckContext
 from grader.checks.metrics import compute
 from grader.model.outcomes import CheckResult
-from grader.model.spec import CheckSpec
 
 METRICS = ("accuracy", "precision", "recall", "f1")
 # datasets whose splits are (row ids, labels), and the file each split comes from
@@ -52,20 +52,32 @@ class Unusable(Exception):
         self.params = params
 
 
-def _validate(expect: dict[str, Any]) -> str | None:
-    dataset = expect.get("dataset")
-    if dataset not in SOURCES:
-        return (f"dataset '{dataset}' has no per-row ids and hidden labels; "
-                f"predictions can be scored on: {', '.join(sorted(SOURCES))}")
-    split = expect.get("split", "test")
-    if split not in SOURCES[dataset]:
-        return f"split '{split}' is not one of: {', '.join(SOURCES[dataset])}"
-    if expect.get("metric", "accuracy") not in METRICS:
-        return f"metric '{expect.get('metric')}' is not one of: {', '.join(METRICS)}"
-    low = expect.get("min")
-    if not isinstance(low, (int, float)) or isinstance(low, bool) or not 0 <= low <= 1:
-        return "min (the pass threshold) must be a number between 0 and 1"
-    return None
+class PredictionsExpect(Expect):
+    dataset: str
+    min: float
+    split: Literal["test", "train"] = "test"
+    metric: Literal["accuracy", "precision", "recall", "f1"] = "accuracy"
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset(cls, v: str) -> str:
+        if v not in SOURCES:
+            raise ValueError(f"dataset '{v}' has no per-row ids and hidden labels; "
+                             f"predictions can be scored on: {', '.join(sorted(SOURCES))}")
+        return v
+
+    @field_validator("min", mode="before")
+    @classmethod
+    def _min(cls, v: Any) -> Any:
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 1:
+            raise ValueError("min (the pass threshold) must be a number between 0 and 1")
+        return v
+
+    @model_validator(mode="after")
+    def _split(self) -> PredictionsExpect:
+        if self.split not in SOURCES[self.dataset]:
+            raise ValueError(f"split '{self.split}' is not one of: {', '.join(SOURCES[self.dataset])}")
+        return self
 
 
 # ----------------------------------------------------------------------------- reading
@@ -210,17 +222,13 @@ def _positive_name(dataset: str) -> str:
     return names[1] if len(names) == 2 else "1"
 
 
-@register("predictions", needs="value", allowed={"dataset", "split", "metric", "min"},
-          required={"dataset", "min"}, validate=_validate)
-def check_predictions(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+@register("predictions", needs="value", expect=PredictionsExpect)
+def check_predictions(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     from grader.data.datasets import load
 
     name = check.artifact
-    assert name is not None
-    exp = check.expect
-    dataset, split = exp["dataset"], exp.get("split", "test")
-    metric = exp.get("metric", "accuracy")
-    want = float(exp["min"])
+    exp = PredictionsExpect.of(check)
+    dataset, split, metric, want = exp.dataset, exp.split, exp.metric, exp.min
     splits = load(dataset, ctx.data_dir)
     ids, labels = splits[split]  # the labels come from the grader's copy, never the artifact
     other = next((s for s in SOURCES[dataset] if s != split), None)

@@ -16,33 +16,53 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from grader.checks import register
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from grader.checks import ArtifactCheck, Expect, register
 from grader.checks.context import CheckContext
 from grader.model.outcomes import CheckResult
-from grader.model.spec import CheckSpec
 
 
-def _validate(expect: dict[str, Any]) -> str | None:
-    words = expect.get("min_words", 10)
-    if not isinstance(words, int) or words < 1:
-        return "min_words must be a positive whole number"
-    groups = expect.get("keywords", [])
-    if not isinstance(groups, list):
-        return "keywords must be a list of ideas"
-    for group in groups:
-        if isinstance(group, dict):
-            if set(group) - {"idea", "stems"} or "stems" not in group:
-                return "an idea written as a mapping has `stems` (a list of word stems) and an optional `idea`"
-            label = group.get("idea")
-            if label is not None and not (isinstance(label, str) or (
-                    isinstance(label, dict) and "es" in label and set(label) <= {"es", "en"})):
-                return "`idea` is a text, or {es: ..., en: ...}"
-            group = group["stems"]
-        if not (isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)):
-            return "keywords must be a list of ideas, each a non-empty list of word stems"
-    return None
+class Idea(BaseModel):
+    """An idea the answer must mention: word stems, and how the message names it."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    stems: list[str] = Field(min_length=1)
+    idea: str | dict[Literal["es", "en"], str] | None = None
+
+    @field_validator("stems")
+    @classmethod
+    def _stems(cls, v: list[str]) -> list[str]:
+        if not all(w.strip() for w in v):
+            raise ValueError("each stem is a non-empty word stem")
+        return v
+
+
+
+class TextExpect(Expect):
+    min_words: int = Field(10, ge=1)
+    keywords: list[Annotated[list[str], Field(min_length=1)] | Idea] = []
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _keywords(cls, v: Any) -> Any:
+        """One message per mistake, instead of one per shape an idea may take."""
+        if not isinstance(v, list):
+            raise ValueError("keywords must be a list of ideas")
+        for group in v:
+            if isinstance(group, dict):
+                if set(group) - {"idea", "stems"} or "stems" not in group:
+                    raise ValueError("an idea written as a mapping has `stems` (a list of word stems) "
+                                     "and an optional `idea`")
+                label = group.get("idea")
+                if label is not None and not (isinstance(label, str) or (
+                        isinstance(label, dict) and "es" in label and set(label) <= {"es", "en"})):
+                    raise ValueError("`idea` is a text, or {es: ..., en: ...}")
+                group = group["stems"]
+            if not (isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)):
+                raise ValueError("keywords must be a list of ideas, each a non-empty list of word stems")
+        return v
 
 
 def _stems(group: Any) -> list[str]:
@@ -67,14 +87,13 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z0-9ñ]+", fold(text))
 
 
-@register("text_answer", needs="value", allowed={"min_words", "keywords"}, validate=_validate)
-def check_text(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+@register("text_answer", needs="value", expect=TextExpect)
+def check_text(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     name = check.artifact
-    assert name is not None
-    exp = check.expect
+    exp = TextExpect.of(check)
     answer = ctx.value(name)
-    min_words = int(exp.get("min_words", 10))
-    groups: list[Any] = exp.get("keywords", [])
+    min_words = exp.min_words
+    groups: list[Any] = check.expect.get("keywords", [])  # as written: the report shows them
     base: dict[str, Any] = {"name": name, "min_words": min_words}
     if not isinstance(answer, str):
         return CheckResult(id=check.id, kind=check.kind, status="fail", message="text.not_text",

@@ -19,36 +19,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from grader.checks import register
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from grader.checks import Expect, register
 from grader.checks.context import CheckContext
-from grader.model.outcomes import CheckResult, fit_stopped_early
+from grader.checks.metrics import known_dataset
+from grader.model.outcomes import CheckResult, CheckStatus, fit_stopped_early
 from grader.model.spec import CheckSpec
 
-ALLOWED = {"min_fits", "callback", "stopped_early", "validation", "batch_sizes", "not_trained_on", "reported_epoch"}
+
+class Callback(BaseModel):
+    """A callback some fit must have used: its type and any settings (``patience: 30``)."""
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str
 
 
-def _validate(expect: dict[str, Any]) -> str | None:
-    from grader.data.datasets import REGISTRY
+class NotTrainedOn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    dataset: str
+    split: Literal["train", "test"] = "test"
 
-    cb = expect.get("callback")
-    if cb is not None and (not isinstance(cb, dict) or not isinstance(cb.get("type"), str)):
-        return "callback must be a mapping with at least 'type' (e.g. EarlyStopping)"
-    if (expect.get("stopped_early") or expect.get("reported_epoch")) and cb is None:
-        return "stopped_early and reported_epoch need a callback (the one that must stop training)"
-    if "reported_epoch" in expect and not isinstance(expect["reported_epoch"], str):
-        return "reported_epoch must name a value artifact (e.g. epoca_parada)"
-    sizes = expect.get("batch_sizes")
-    if sizes is not None and (not isinstance(sizes, list) or not all(type(b) is int and b > 0 for b in sizes)):
-        return "batch_sizes must be a list of positive whole numbers"
-    banned = expect.get("not_trained_on")
-    if banned is not None:
-        if not isinstance(banned, dict) or banned.get("dataset") not in REGISTRY:
-            return f"not_trained_on.dataset must be one of: {', '.join(sorted(REGISTRY))}"
-        if banned.get("split", "test") not in ("train", "test"):
-            return "not_trained_on.split must be train or test"
-    return None
+    _dataset = field_validator("dataset")(known_dataset)
+
+
+class TrainingExpect(Expect):
+    min_fits: int = Field(1, ge=0)
+    callback: Callback | None = None
+    stopped_early: bool = False
+    validation: bool = False
+    batch_sizes: list[Annotated[int, Field(gt=0, strict=True)]] | None = None
+    reported_epoch: str | None = None  # a value artifact holding the callback's stopped_epoch
+    not_trained_on: NotTrainedOn | None = None
+
+    @model_validator(mode="after")
+    def _needs_callback(self) -> TrainingExpect:
+        if (self.stopped_early or self.reported_epoch) and self.callback is None:
+            raise ValueError("stopped_early and reported_epoch need a callback (the one that must stop training)")
+        return self
 
 
 def _matches(found: Any, expected: Any) -> bool:
@@ -75,9 +84,9 @@ def _summary(fits: list[dict[str, Any]]) -> dict[str, str] | str:
             for lang, (cell, epochs) in words.items()}
 
 
-@register("training", needs=None, allowed=ALLOWED, validate=_validate)
+@register("training", needs=None, expect=TrainingExpect)
 def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
-    exp = check.expect
+    exp = TrainingExpect.of(check)
     fits = [f for f in ctx.outcome.fits if not f.get("error")]
     if check.artifact:
         missing = ctx.missing_reason(check, "fits")
@@ -86,16 +95,16 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         owner = ctx.entry(check.artifact).get("object_id")
         fits = [f for f in fits if f.get("model") == owner]
 
-    def result(status: str, message: str, **params: Any) -> CheckResult:
+    def result(status: CheckStatus, message: str, **params: Any) -> CheckResult:
         return CheckResult(id=check.id, kind=check.kind, status=status, message=message,  # type: ignore[arg-type]
                            params={"fits": _summary(fits), "n_fits": len(fits), **params},
-                           expected=exp, found=fits)
+                           expected=check.expect, found=fits)
 
-    if len(fits) < int(exp.get("min_fits", 1)):
-        return result("fail", "training.no_fit", expected=int(exp.get("min_fits", 1)))
+    if len(fits) < exp.min_fits:
+        return result("fail", "training.no_fit", expected=exp.min_fits)
 
     chosen = fits
-    want_cb = exp.get("callback")
+    want_cb = check.expect.get("callback")  # as written: its settings are compared one by one
     if want_cb:
         same_type = [(f, cb) for f in fits for cb in f.get("callbacks", []) if cb.get("type") == want_cb["type"]]
         if not same_type:
@@ -111,10 +120,10 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                           expected_setting=", ".join(f"{k}={want_cb[k]!r}" for k in wrong))
         chosen = [f for f, _ in right]
 
-    if exp.get("validation") and not any(f.get("validation") for f in chosen):
+    if exp.validation and not any(f.get("validation") for f in chosen):
         return result("fail", "training.no_validation")
 
-    if exp.get("stopped_early") and want_cb:
+    if exp.stopped_early and want_cb:
         stopped = [f for f in chosen if fit_stopped_early(f, want_cb["type"])]
         if stopped:
             chosen = stopped
@@ -127,7 +136,7 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return result("fail", key, run=last.get("epochs_run", "?"), asked=last.get("epochs_asked", "?"),
                           allowed=last.get("epochs_allowed", "?"))
 
-    reported = exp.get("reported_epoch")
+    reported = exp.reported_epoch
     if reported and want_cb:
         logged = [cb.get("stopped_epoch") for f in chosen for cb in f.get("callbacks", [])
                   if cb.get("type") == want_cb["type"]]
@@ -138,7 +147,7 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return result("fail", "training.reported_epoch", name=reported,
                           found="—" if value is None else value, logged=at if at is not None else "—")
 
-    sizes = exp.get("batch_sizes")
+    sizes = exp.batch_sizes
     if sizes:
         used_sizes = {f.get("batch_size") for f in fits}
         absent = [b for b in sizes if b not in used_sizes]
@@ -146,18 +155,18 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return result("fail", "training.batch_missing", missing=", ".join(map(str, absent)),
                           used=", ".join(str(b) for b in sorted(s for s in used_sizes if s is not None)) or "—")
 
-    banned = exp.get("not_trained_on")
-    if banned:
+    banned = exp.not_trained_on
+    if banned is not None:
         from grader.data.datasets import load
         from grader.kernel.manifest import data_fingerprint as fingerprint
 
-        splits = load(banned["dataset"], ctx.data_dir)
-        split = banned.get("split", "test")
+        splits = load(banned.dataset, ctx.data_dir)
+        split = banned.split
         target = fingerprint(splits[split][0])
         others = [fingerprint(x) for name, (x, _) in splits.items() if name != split]
         if target is not None and target not in others:  # a fingerprint that tells the splits apart
             for f in fits:
                 if f.get("x") == target:
-                    return result("fail", "training.on_split", cell=_fit_label(f), dataset=banned["dataset"],
+                    return result("fail", "training.on_split", cell=_fit_label(f), dataset=banned.dataset,
                                   split_key=f"metric.split_{split}", rows=target["rows"])
     return result("pass", "training.ok")

@@ -12,24 +12,33 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
-from grader.checks import register
+from pydantic import Field, model_validator
+
+from grader.checks import ArtifactCheck, Expect, register
 from grader.checks.context import CheckContext
-from grader.model.outcomes import CheckResult
-from grader.model.spec import CheckSpec
-
-_TYPES = {"int", "number", "str", "bool", "sequence", "array"}
+from grader.model.outcomes import CheckResult, CheckStatus
 
 
-def _validate(expect: dict[str, Any]) -> str | None:
-    if not {"equals", "one_of", "shape", "type"} & set(expect):
-        return "give at least one of: equals, one_of, shape, type"
-    if "type" in expect and expect["type"] not in _TYPES:
-        return f"type '{expect['type']}' is not one of: {', '.join(sorted(_TYPES))}"
-    if "one_of" in expect and not isinstance(expect["one_of"], list):
-        return "one_of must be a list"
-    return None
+class ValueExpect(Expect):
+    equals: Any = None
+    tolerance: float | None = Field(None, ge=0)  # default: 0 for an int, 1e-6 otherwise
+    rel_tolerance: float = Field(0.0, ge=0)
+    one_of: list[Any] | None = None
+    shape: list[int | None] | None = None
+    type: Literal["array", "bool", "int", "number", "sequence", "str"] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ValueExpect:
+        if not {"equals", "one_of", "shape", "type"} & self.model_fields_set:
+            raise ValueError("give at least one of: equals, one_of, shape, type")
+        return self
+
+    def absolute_tolerance(self) -> float:
+        if self.tolerance is not None:
+            return self.tolerance
+        return 0.0 if isinstance(self.equals, int) and not isinstance(self.equals, bool) else 1e-6
 
 
 def _is_number(x: Any) -> bool:
@@ -60,26 +69,24 @@ def _close(found: Any, expected: Any, tol: float, rel: float) -> bool:
     return type(found) is type(expected) and found == expected
 
 
-@register("value", needs="value", allowed={"equals", "tolerance", "rel_tolerance", "one_of", "shape", "type"},
-          validate=_validate)
-def check_value(check: CheckSpec, ctx: CheckContext) -> CheckResult:
+@register("value", needs="value", expect=ValueExpect)
+def check_value(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     name = check.artifact
-    assert name is not None
-    exp = check.expect
+    typed = ValueExpect.of(check)
+    exp = check.expect  # which keys the spec gave, as it wrote them (an answer is compared as written)
     raw = ctx.value(name)
     is_array = ctx.value_type(name) == "ndarray"
     found = raw.tolist() if is_array else raw
-    tol = float(exp.get("tolerance", 0 if isinstance(exp.get("equals"), int) else 1e-6))
-    rel = float(exp.get("rel_tolerance", 0))
+    tol, rel = typed.absolute_tolerance(), typed.rel_tolerance
 
-    def result(status: str, message: str, expected: Any, shown: Any = None, **params: Any) -> CheckResult:
+    def result(status: CheckStatus, message: str, expected: Any, shown: Any = None, **params: Any) -> CheckResult:
         if shown is None:  # a big array is shown (and stored in the report) by its shape
             shown = found if not is_array or raw.size <= 64 else f"array {tuple(raw.shape)}"
-        return CheckResult(id=check.id, kind="value", status=status,  # type: ignore[arg-type]
+        return CheckResult(id=check.id, kind="value", status=status,
                            message=message, expected=expected, found=shown,
                            params={"name": name, "found": _short(shown), "expected": _short(expected), **params})
 
-    want_type = exp.get("type")
+    want_type = typed.type
     if want_type:
         ok = {
             "int": isinstance(found, int) and not isinstance(found, bool) or (is_array and raw.ndim == 0 and raw.dtype.kind in "iu"),
