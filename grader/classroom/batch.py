@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.model.errors import UsageError, is_disk_full
+from grader.model.options import GradeOptions
 from grader.runtime import limits
 
 SUFFIXES = (".ipynb", ".py", ".zip")
@@ -197,13 +198,13 @@ def _drop_warm() -> None:
         warm.discard()
 
 
-def _grade_in_worker(spec_file: str, rubric_file: str, notebook: str, opts: Any,
+def _grade_in_worker(spec_file: str, rubric_file: str, notebook: str, opts: GradeOptions,
                      warm_next: bool = False) -> tuple[dict[str, Any], float]:
     """Grade one submission in this worker: in the kernel started ahead for it when there is
     one, and (``warm_next``) start the kernel of this worker's next submission meanwhile."""
     import dataclasses
 
-    from grader.pipeline import grade_one, run_options, warm
+    from grader.pipeline import grade_one, warm
     from grader.pipeline.spec import load_rubric, load_spec
 
     t0 = time.monotonic()
@@ -218,7 +219,7 @@ def _grade_in_worker(spec_file: str, rubric_file: str, notebook: str, opts: Any,
         ahead = None
     if warm_next:
         try:
-            _WORKER["warm"] = warm.WarmKernel(profiled, opts, run_options)
+            _WORKER["warm"] = warm.WarmKernel(profiled, opts)
         except Exception:  # no warm kernel: the next submission starts its own
             _WORKER["warm"] = None
     report = grade_one(spec, rubric, Path(notebook), opts, warm=ahead)
@@ -240,7 +241,7 @@ def gpu_plan(gpus: int, per_gpu: int, gpu_total_mb: int | None) -> tuple[int, in
     return gpus * per_gpu, share
 
 
-def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: Any, workers: int,
+def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: GradeOptions, workers: int,
         on_done: Callable[[Job, dict[str, Any], float], None], *, gpus: int = 0, warm: bool = True) -> None:
     """Grade ``jobs`` with ``workers`` processes; ``on_done`` is called in this process, in the
     order they finish. A worker that dies takes only its submission with it: that one gets a

@@ -7,6 +7,8 @@ clean process runs ``grader.checks``) → ``score`` (the rubric; ``reveal``) →
 ``grade`` runs them for one submission; ``library`` finds the exercises.
 """
 
-from grader.pipeline.grade import GradeOptions, grade_one, kernel_limits, prepare, run_options
+from grader.model.options import GradeOptions
+from grader.pipeline.grade import grade_one, prepare
+from grader.pipeline.plan import kernel_limits, run_options
 
 __all__ = ["GradeOptions", "grade_one", "kernel_limits", "prepare", "run_options"]

@@ -69,6 +69,11 @@ class RunOptions:
     budget: dict[str, Any] = field(default_factory=dict)
     lang: str = "es"
     compat: str = "adapt"  # grader.kernel.compat: adapt | hint
+    profile: str = "full"  # the spec's profile these settings came from
+
+    def in_force(self) -> dict[str, Any]:
+        """The compute budget this run is held to, as the report records it."""
+        return {"cell_timeout": self.cell_timeout, "notebook_timeout": self.notebook_timeout, **self.budget}
 
 
 class IsolatedKernelManager(AsyncKernelManager):
@@ -215,7 +220,8 @@ def execute(
 def invalid_outcome(read: intake.Intake, options: RunOptions) -> ExecutionOutcome:
     """What a submission that is not a notebook becomes (no kernel is started for it)."""
     return ExecutionOutcome(status="invalid_notebook", detail=read.detail, seed=options.seed,
-                            problem={"key": read.problem, "params": read.params})
+                            problem={"key": read.problem, "params": read.params},
+                            budget=options.in_force(), profile=options.profile)
 
 
 class KernelSession:
@@ -363,6 +369,7 @@ class KernelSession:
         start = time.monotonic() if start is None else start
         options = self.options
         outcome = ExecutionOutcome(status="ok", seed=options.seed, isolation=self.isolation,
+                                   budget=options.in_force(), profile=options.profile,
                                    artifacts_dir=str(self.artifacts_dir), adaptations=list(notes or []),
                                    kernel={"started_ahead": self.ahead, "startup_s": self.startup_s})
         if self.failure is not None or self._closed:

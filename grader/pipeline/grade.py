@@ -9,71 +9,18 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.data.datasets import DatasetMissing, Located, user_data_dir
 from grader.messages import LANGS, render
+from grader.model.options import GradeOptions
 from grader.model.spec import ExerciseSpec, Rubric
 from grader.pipeline import check, execute, provision, report, rescore, score
+from grader.pipeline.plan import run_options
 from grader.pipeline.warm import WarmKernel
-from grader.runtime import limits, sandbox, tamper
+from grader.runtime import sandbox, tamper
 from grader.views import figures
-
-
-@dataclass
-class GradeOptions:
-    lang: str = "es"
-    device: str = "cpu"
-    seed: int = 0
-    data_dir: Path | None = None
-    out_dir: Path | None = None
-    keep_workdir: bool = False
-    isolate_network: bool = True
-    cell_timeout: float | None = None  # overrides the spec's budget when set
-    profile: str | None = None  # "full" (default), "ci", "quick" … as the spec defines
-    sandbox: str = "auto"  # grader.runtime.sandbox level: auto | bwrap | namespace | none
-    memory_mb: int | None = None  # replaces the spec's memory limit when set
-    gpu_memory_mb: int | None = None  # GPU memory per submission (several share one GPU)
-    gpu_index: int | None = None  # which GPU this submission's kernel sees (batch.worker_gpu)
-    compat: str | None = None  # adapt | hint: replaces the spec's compat when set
-    evidence: bool = False  # hand back what a rescore needs (report["evidence"]; the store keeps it)
-    fetch: bool = False  # prepare() downloads a dataset found nowhere locally (the CLI's default)
-
-
-def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
-    b = spec.budget
-    return {k: v for k, v in (("max_epochs", b.max_epochs), ("fit_time_budget", b.fit_time_budget),
-                              ("data_fraction", b.data_fraction)) if v is not None}
-
-
-def kernel_limits(spec: ExerciseSpec, opts: GradeOptions) -> limits.Limits:
-    b = spec.budget
-    return limits.Limits(memory_mb=opts.memory_mb or b.memory_mb, max_processes=b.max_processes,
-                         disk_mb=b.disk_mb, output_mb=b.output_mb,
-                         gpu_memory_mb=opts.gpu_memory_mb or b.gpu_memory_mb)
-
-
-def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, Any] | None = None
-                ) -> execute.RunOptions:
-    return execute.RunOptions(
-        seed=opts.seed,
-        device=opts.device,
-        cell_timeout=opts.cell_timeout or spec.budget.cell_timeout,
-        notebook_timeout=spec.budget.notebook_timeout,
-        startup_timeout=spec.budget.startup_timeout,
-        isolate_network=opts.isolate_network,
-        sandbox=opts.sandbox,
-        limits=kernel_limits(spec, opts),
-        extra_env={"CUDA_VISIBLE_DEVICES": str(opts.gpu_index)} if opts.gpu_index is not None and opts.device != "cpu"
-        else {},
-        artifacts=[a.model_dump() for a in spec.artifacts],
-        kernel_data=kernel_data or {},
-        budget=fit_budget(spec),
-        lang=opts.lang,
-        compat=opts.compat or spec.compat,
-    )
 
 
 def prepare(spec: ExerciseSpec, opts: GradeOptions) -> ExerciseSpec:
@@ -120,9 +67,6 @@ def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOpt
             ws = provision.provision(spec, opts.data_dir)
         outcome, executed = ran or execute.execute(notebook, ws.workdir, ws.artifacts,
                                                    run_options(spec, opts, ws.kernel_data))
-        outcome.budget = {"cell_timeout": opts.cell_timeout or spec.budget.cell_timeout,
-                          "notebook_timeout": spec.budget.notebook_timeout, **fit_budget(spec)}
-        outcome.profile = spec.profile
         t1 = time.monotonic()
         confinement: dict[str, Any] = {}
         results = check.check(spec, outcome, ws.artifacts, opts.data_dir, confinement=confinement)

@@ -17,14 +17,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.model.options import GradeOptions
 from grader.model.spec import ExerciseSpec
 from grader.pipeline import execute, provision
+from grader.pipeline.plan import run_options
 
 # what notebooks of the course import first; one that is not installed is skipped
 IMPORTS = ("numpy", "pandas", "matplotlib.pyplot", "keras")
 
 
-def key_of(spec: ExerciseSpec, opts: Any) -> str:
+def key_of(spec: ExerciseSpec, opts: GradeOptions) -> str:
     """What a warm kernel depends on: the exercise and every option but the report folder."""
     fields = {k: v for k, v in dataclasses.asdict(opts).items() if k != "out_dir"}
     return f"{spec.path}|{spec.profile}|{sorted((k, str(v)) for k, v in fields.items())}"
@@ -33,7 +35,7 @@ def key_of(spec: ExerciseSpec, opts: Any) -> str:
 class WarmKernel:
     """A kernel started ahead for the next submission of ``spec`` graded with ``opts``."""
 
-    def __init__(self, spec: ExerciseSpec, opts: Any, run_options: Any, imports: tuple[str, ...] = IMPORTS) -> None:
+    def __init__(self, spec: ExerciseSpec, opts: GradeOptions, imports: tuple[str, ...] = IMPORTS) -> None:
         self.key = key_of(spec, opts)
         self.workspace = provision.provision(spec, opts.data_dir)
         self.started = time.monotonic()
