@@ -132,3 +132,44 @@ def test_requires_must_name_another_check(tmp_path) -> None:
     with pytest.raises(SpecError) as info:
         load_rubric(bad, spec)
     assert "field 'checks.simple_300.requires': 'exactitu' is not another check of the spec" in str(info.value)
+
+
+# ----------------------------------------------------------------------------- compat charge
+def _compat(*rules: str) -> list[dict[str, Any]]:
+    return [{"kind": "compat", "rule": r, "cell": 3} for r in rules] + [{"kind": "epoch_cap", "cell": 4}]
+
+
+@pytest.mark.parametrize(("charge", "adaptations", "earned", "expected"), [
+    (None, _compat("optimizer_lr"), 10.0, (0.0, ["optimizer_lr"])),  # no charge in the rubric
+    ({"per_rule": 0.5}, _compat(), 10.0, (0.0, [])),  # nothing adapted
+    ({"per_rule": 0.5}, _compat("optimizer_lr", "np_utils", "optimizer_lr"), 10.0, (1.0, ["np_utils", "optimizer_lr"])),
+    ({"per_rule": 1, "max": 1.5}, _compat("a", "b", "c"), 10.0, (1.5, ["a", "b", "c"])),
+    ({"per_rule": 2}, _compat("a", "b"), 1.0, (1.0, ["a", "b"])),  # never more than was earned
+])
+def test_the_rubric_may_charge_for_adapted_code(charge: dict[str, Any] | None, adaptations: list[dict[str, Any]],
+                                                earned: float, expected: tuple[float, list[str]]) -> None:
+    from grader.pipeline.score import compat_charge
+
+    rubric = Rubric(schema_version=1, exercise="x", checks={"c": RubricItem(points=10)}, compat_charge=charge)
+    assert compat_charge(adaptations, rubric, earned) == expected
+
+
+def test_a_charge_is_a_deduction_the_report_explains_in_the_reader_s_language(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from grader.model.outcomes import ExecutionOutcome
+    from grader.pipeline import library
+    from grader.pipeline.report import build, student_view, to_markdown
+
+    spec, rubric, _ = library.load("iris")
+    rubric = Rubric.model_validate({**rubric.model_dump(), "compat_charge": {"per_rule": 0.5, "max": 2}})
+    scored = [ScoredCheck(_result("pass", id=cid), item.points, item.points) for cid, item in rubric.checks.items()]
+    outcome = ExecutionOutcome(status="ok", adaptations=_compat("optimizer_lr", "fit_epochs"))
+    nb = Path(tmp_path) / "nb.ipynb"
+    nb.write_text("{}")
+    for lang, words in (("es", "Se descuentan 1 punto(s)"), ("en", "1 point(s) taken off")):
+        report = build(spec, rubric, nb, outcome, scored, lang, {})
+        assert report["score"] == report["max_score"] - 1
+        assert report["deductions"][0]["rules"] == ["fit_epochs", "optimizer_lr"]
+        assert words in report["deductions"][0]["message"] and words in to_markdown(report)
+        assert student_view(report)["public_score"] == student_view(report)["public_max_score"] - 1

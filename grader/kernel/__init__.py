@@ -30,7 +30,7 @@ import random
 import sys
 from typing import Any
 
-from . import compat, save
+from . import compat, compat_keras, compat_libs, save
 from .colab import install_colab_shim, install_selfcheck_stub
 from .datasets import patch_get_file, patch_keras_datasets
 from .fit import patch_fit
@@ -73,7 +73,9 @@ def setup(config: dict[str, Any]) -> None:
         compat.install()  # old module paths; NumPy's removed aliases (compat: adapt only)
     except Exception as exc:
         event("internal", detail=f"compat.install: {exc!r}"[:300])
-    for name, hook in (("pandas", _on_pandas), ("sklearn.preprocessing", compat.patch_sklearn_preprocessing)):
+    for name, hook in (("pandas", _on_pandas), ("sklearn.preprocessing", _on_sklearn_preprocessing),
+                       ("sklearn.metrics", compat_libs.patch_sklearn_metrics),
+                       ("tensorflow", compat_libs.patch_tensorflow)):
         if name in sys.modules:
             hook()
         else:
@@ -116,13 +118,18 @@ def begin() -> None:
 
 def _on_pandas() -> None:
     patch_pandas()
-    compat.patch_pandas()
+    compat_libs.patch_pandas()
+
+
+def _on_sklearn_preprocessing() -> None:
+    compat_libs.patch_sklearn_preprocessing()
+    compat_libs.patch_sklearn_imputer()
 
 
 def _on_keras() -> None:
     seed_keras()
     # compat after the fit wrapper: old argument names become today's before the budget sees them
-    for step in (patch_keras_datasets, patch_fit, patch_get_file, patch_plot_model, compat.patch_keras):
+    for step in (patch_keras_datasets, patch_fit, patch_get_file, patch_plot_model, compat_keras.patch_keras):
         try:
             step()
         except Exception as exc:

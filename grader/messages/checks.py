@@ -287,6 +287,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. "
         "Check preprocessing, the loss function and the number of epochs.",
     },
+    "score.compat_charge": {
+        "es": "Se descuentan {points} punto(s): el notebook solo corrió porque el grader adaptó {n} nombre(s) "
+              "antiguo(s) ({rules}); escríbelos como se indica en las adaptaciones y no se descontará nada.",
+        "en": "{points} point(s) taken off: the notebook ran only because the grader adapted {n} old name(s) "
+              "({rules}); write them as the adaptations say and nothing is taken off.",
+    },
     "score.withheld": {
         "es": "Sin puntos por ahora: esta parte cuenta solo cuando también pasa {checks}. Arregla eso "
         "primero y estos puntos se suman solos.",

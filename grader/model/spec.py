@@ -192,10 +192,19 @@ class RubricItem(_Strict):
     reveal: Literal["never", "on_fail_hint", "always"] | None = None
 
 
+class CompatCharge(_Strict):
+    """Points taken off for code that ran only because the grader adapted an old spelling
+    (``compat: adapt``; docs/compatibility.md): ``per_rule`` for each distinct rule used, at most
+    ``max`` in all."""
+    per_rule: float = Field(gt=0)
+    max: float | None = Field(None, gt=0)
+
+
 class Rubric(_Strict):
     schema_version: int
     exercise: str
     checks: dict[str, RubricItem]
+    compat_charge: CompatCharge | None = None
     path: Path | None = Field(None, exclude=True)
 
     @property

@@ -20,6 +20,7 @@ from grader.messages import fmt, render
 from grader.model.outcomes import ExecutionOutcome, ScoredCheck, fit_stopped_early
 from grader.model.spec import ExerciseSpec, Rubric
 from grader.pipeline.reveal import level, student_check, student_part
+from grader.pipeline.score import compat_charge
 from grader.views.safetext import json_safe, visible_tree
 
 REPORT_VERSION = 1
@@ -101,6 +102,11 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
         if reveal != "always":  # what student_view shows instead: nothing that states the expected value
             check["student"] = student_part(r, reveal, hint, withheld, lang)
         checks.append(check)
+    earned = round(sum(s.points for s in scored), 2)
+    charged, rules = compat_charge(outcome.adaptations, rubric, earned)
+    deductions = [{"kind": "compat", "points": charged, "rules": rules,
+                   "message": render("score.compat_charge", {"points": charged, "n": len(rules),
+                                                             "rules": ", ".join(rules)}, lang)}] if charged else []
     if digest is None:
         try:
             digest = hashlib.sha256(notebook.read_bytes()).hexdigest()
@@ -114,9 +120,10 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
         "notebook": str(notebook),
         "submission_sha256": digest,
         "lang": lang,
-        "score": round(sum(s.points for s in scored), 2),
+        "score": round(earned - charged, 2),
         "max_score": round(sum(s.max_points for s in scored), 2),
         "checks": checks,
+        "deductions": deductions,
         "execution": {
             "status": outcome.status,
             "message": execution_message(outcome, lang),
@@ -161,6 +168,9 @@ MARKDOWN = """\
 |---|---|---:|---|
 {% for c in r.checks if c.public or instructor -%}
 | `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% for d in c.details %}<br>• {{ d|cell }}{% endfor %}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %} |
+{% endfor %}
+{%- for d in r.get('deductions', []) %}
+> **−{{ d.points|num }}:** {{ d.message }}
 {% endfor %}
 {% set shown = r.execution.adaptations|selectattr('public')|list if not instructor else r.execution.adaptations %}
 {%- if shown %}
@@ -279,7 +289,8 @@ def student_view(report: dict[str, Any]) -> dict[str, Any]:
     public = [student_check(c, report.get("lang", "es")) for c in report["checks"] if c["public"]]
     view = {k: v for k, v in report.items() if k not in ("instructor", "checks")}
     view["checks"] = public
-    view["public_score"] = round(sum(c["points"] for c in public), 2)
+    charged = sum(d["points"] for d in report.get("deductions", []))
+    view["public_score"] = round(max(0.0, sum(c["points"] for c in public) - charged), 2)
     view["public_max_score"] = round(sum(c["max_points"] for c in public), 2)
     return view
 

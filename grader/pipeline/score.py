@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grader.model.outcomes import CheckResult, ScoredCheck
 from grader.model.spec import Rubric, RubricItem
 
@@ -27,3 +29,16 @@ def score(results: list[CheckResult], rubric: Rubric) -> list[ScoredCheck]:
         out.append(ScoredCheck(r, 0.0 if unmet and earned else earned, item.points,
                                withheld_by=unmet if earned else []))
     return out
+
+
+def compat_charge(adaptations: list[dict[str, Any]], rubric: Rubric, earned: float) -> tuple[float, list[str]]:
+    """Points the rubric takes off for old spellings the grader adapted, and those rules: never
+    more than the checks earned."""
+    charge = rubric.compat_charge
+    rules = sorted({str(a.get("rule")) for a in adaptations if a.get("kind") == "compat" and a.get("rule")})
+    if charge is None or not rules:
+        return 0.0, rules
+    points = charge.per_rule * len(rules)
+    if charge.max is not None:
+        points = min(points, charge.max)
+    return round(min(points, earned), 2), rules
