@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import sys
 from typing import Any
@@ -219,13 +220,12 @@ def patch_sklearn_imputer() -> None:
     def Imputer(missing_values: Any = "NaN", strategy: str = "mean", axis: int = 0, **kwargs: Any) -> Any:  # noqa: N802
         if axis != 0:  # along rows: no equivalent today, the cell fails as it did
             raise TypeError("Imputer(axis=1) has no equivalent in sklearn.impute.SimpleImputer")
-        from sklearn.impute import SimpleImputer
-
+        simple_imputer = importlib.import_module("sklearn.impute").SimpleImputer  # the student's library, not ours
         used("sklearn_imputer")
         np = sys.modules["numpy"]
         missing = np.nan if isinstance(missing_values, str) and missing_values.lower() == "nan" else missing_values
         kwargs.pop("verbose", None), kwargs.pop("copy", None)
-        return SimpleImputer(missing_values=missing, strategy=strategy, **kwargs)
+        return simple_imputer(missing_values=missing, strategy=strategy, **kwargs)
 
     preprocessing.Imputer = Imputer
 
