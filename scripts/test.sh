@@ -9,4 +9,4 @@ export DLGRADER_DATA_DIR=${DLGRADER_DATA_DIR:-$(cd .. && pwd)/shared/datasets}
 .venv/bin/mypy grader
 # one worker per core, 2 to 4: each worker runs whole notebooks in their own kernels
 workers=${PYTEST_WORKERS:-$(( $(nproc) < 2 ? 2 : ($(nproc) > 4 ? 4 : $(nproc)) ))}
-.venv/bin/python -m pytest -m "slow or not slow" -n "$workers" --durations=15 "$@"
+.venv/bin/python -m pytest -m "slow or not slow" -n "$workers" --dist loadgroup --no-loadscope-reorder --durations=15 "$@"
