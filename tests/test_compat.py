@@ -20,8 +20,9 @@ MODEL = ("import keras, numpy as np\n"
          "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='softmax')])\n")
 # one cell per rule; each checks that the adapted code computes what the old API computed
 CELLS: dict[str, str] = {
-    "np_utils": "from keras.utils import np_utils\nimport numpy as np\n"
-                "assert np_utils.to_categorical([0, 2], 3).tolist() == [[1, 0, 0], [0, 0, 1]]",
+    "np_utils": "from keras.utils import np_utils\nimport numpy as np, keras\n"
+                "assert np_utils.to_categorical([0, 2], 3).tolist() == [[1, 0, 0], [0, 0, 1]]\n"
+                "assert keras.utils.np_utils.to_categorical([1], 2).tolist() == [[0, 1]]  # as an attribute too",
     "layers_module": "from keras.layers.core import Dense, Dropout\nfrom keras.layers.convolutional import Conv2D\n"
                      "from keras.layers.pooling import MaxPooling2D\nimport keras\n"
                      "assert Dense is keras.layers.Dense and Conv2D is keras.layers.Conv2D",
@@ -86,6 +87,9 @@ CELLS: dict[str, str] = {
     "image_dim_ordering": "from keras import backend as K\nK.set_image_dim_ordering('th')\n"
                           "ok = K.image_data_format() == 'channels_first' and K.image_dim_ordering() == 'th'\n"
                           "K.set_image_data_format('channels_last')\nassert ok",
+    "constraints_lowercase": "import keras\nfrom keras.constraints import maxnorm\n"
+                             "d = keras.layers.Dense(3, kernel_constraint=maxnorm(3))\n"
+                             "assert type(d.kernel_constraint).__name__ == 'MaxNorm' and d.kernel_constraint.max_value == 3",
     # the sonar tutorial's shape: one sigmoid unit, 0/1 labels, cross_val_score cloning the wrapper
     "sklearn_wrapper": "import keras, numpy as np\nfrom keras.wrappers.scikit_learn import KerasClassifier\n"
                        "from sklearn.model_selection import cross_val_score\n"
@@ -99,6 +103,8 @@ CELLS: dict[str, str] = {
                        "clf.fit(x, y)\nassert set(clf.predict(x)) <= {'M', 'R'} and clf.model_.layers[0].units == 5\n"
                        "assert len(clf.history_.history['loss']) == 2\n"
                        "assert len(cross_val_score(clf, x, y, cv=2)) == 2",
+    "seaborn_style": "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+                     "plt.style.use('seaborn-whitegrid')\nassert plt.rcParams['axes.grid']\nplt.style.use('default')",
     # TensorFlow 1
     "tf_set_random_seed": "import tensorflow as tf\ntf.set_random_seed(3)\na = tf.random.uniform((2,)).numpy()\n"
                           "tf.random.set_seed(3)\nassert (tf.random.uniform((2,)).numpy() == a).all()",

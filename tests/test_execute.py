@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -261,3 +262,38 @@ def test_freezing_a_layer_without_training_exports_the_model_again(tmp_path: Pat
                          RunOptions(artifacts=[{"name": "m", "kind": "model"}]))
     assert outcome.status == "ok"
     assert outcome.artifacts["m"]["cell"] == 1  # saved again after the cell that froze a layer
+
+
+def test_an_alias_bound_to_a_function_does_not_hide_the_student_s_value(tmp_path: Path) -> None:
+    """``from sklearn.metrics import confusion_matrix`` binds an alias of ``matriz_confusion`` to a
+    function; the matrix the student stored as ``cm`` (a later alias) is the answer."""
+    nb = v4.new_notebook(cells=[v4.new_code_cell(
+        "from os.path import join as confusion_matrix\ncm = [[5, 1], [0, 4]]")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    options = RunOptions(artifacts=[{"name": "matriz_confusion", "kind": "value",
+                                     "aliases": ["confusion_matrix", "cm"]},
+                                    {"name": "solo_codigo", "kind": "value", "aliases": ["confusion_matrix"]}])
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts", options)
+    entry = outcome.artifacts["matriz_confusion"]
+    assert (entry["status"], entry["found_as"], entry["value"]) == ("ok", "cm", [[5, 1], [0, 4]])
+    assert outcome.artifacts["solo_codigo"]["found_as"] == "confusion_matrix"  # only code: said as it is
+
+
+def test_a_trained_model_s_history_is_exported_also_under_compat(tmp_path: Path) -> None:
+    """compat lets ``history.history['acc']`` find 'accuracy' (a dict subclass): the training
+    curves are still exported for the report's figure."""
+    nb = v4.new_notebook(cells=[v4.new_code_cell(
+        "import keras, numpy as np\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile('sgd', 'sparse_categorical_crossentropy', metrics=['accuracy'])\n"
+        "h = m.fit(np.zeros((4, 3)), np.zeros(4), epochs=2, verbose=0)\nacc = h.history['acc']")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts",
+                         RunOptions(artifacts=[{"name": "m", "kind": "model"}], cell_timeout=300))
+    assert outcome.status == "ok", outcome.detail
+    history = json.loads((tmp_path / "artifacts" / outcome.artifacts["m"]["history"]).read_text())
+    assert set(history) == {"loss", "accuracy"} and len(history["loss"]) == 2

@@ -75,7 +75,8 @@ def setup(config: dict[str, Any]) -> None:
         event("internal", detail=f"compat.install: {exc!r}"[:300])
     for name, hook in (("pandas", _on_pandas), ("sklearn.preprocessing", _on_sklearn_preprocessing),
                        ("sklearn.metrics", compat_libs.patch_sklearn_metrics),
-                       ("tensorflow", compat_libs.patch_tensorflow)):
+                       ("tensorflow", compat_libs.patch_tensorflow),
+                       ("matplotlib.style", compat_libs.patch_matplotlib_style)):
         if name in sys.modules:
             hook()
         else:

@@ -55,8 +55,12 @@ RULES: dict[str, tuple[str, str]] = {
                            "(or keras.layers.TextVectorization)"),
     "image_dim_ordering": ("K.set_image_dim_ordering('th') / K.image_dim_ordering()",
                            "K.set_image_data_format('channels_first') / K.image_data_format()"),
+    "constraints_lowercase": ("keras.constraints.maxnorm(3) / nonneg / unitnorm / min_max_norm",
+                              "keras.constraints.MaxNorm(3) / NonNeg / UnitNorm / MinMaxNorm"),
     "sklearn_wrapper": ("keras.wrappers.scikit_learn.KerasClassifier(build_fn=…)",
                         "keras.wrappers.SKLearnClassifier(model=…, fit_kwargs=…)"),
+    # Matplotlib < 3.8
+    "seaborn_style": ("plt.style.use('seaborn-whitegrid')", "plt.style.use('seaborn-v0_8-whitegrid')"),
     # TensorFlow 1 → 2 (only what has the same meaning in TensorFlow 2)
     "tf_set_random_seed": ("tf.set_random_seed(s)", "tf.random.set_seed(s)"),
     "tf_logging": ("tf.logging.set_verbosity(…)", "tf.get_logger().setLevel(…)"),

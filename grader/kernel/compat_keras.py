@@ -10,6 +10,7 @@ import functools
 import importlib
 import inspect
 import sys
+import types
 from typing import Any
 
 from .compat import enabled, used
@@ -37,7 +38,7 @@ def patch_keras() -> None:
         return
     keras = sys.modules["keras"]
     for step in (_optimizers, _layers, _models, _checkpoint, _convolution, _merge, _utils, _history,
-                 _preprocessing, _backend):
+                 _preprocessing, _backend, _constraints):
         try:
             step(keras)
         except Exception as exc:
@@ -302,10 +303,43 @@ def _utils(keras: Any) -> None:
 
     to_categorical._dl_grader = True  # type: ignore[attr-defined]
     utils.to_categorical = to_categorical
+    if not hasattr(utils, "np_utils"):  # keras.utils.np_utils.to_categorical(…) without importing np_utils
+        utils.np_utils = _NpUtils("keras.utils.np_utils", utils)
     for module in ("keras.utils.numerical_utils", "keras.src.utils.numerical_utils"):
         found: Any = sys.modules.get(module)
         if found is not None and getattr(found, "to_categorical", None) is original:
             found.to_categorical = to_categorical
+
+
+class _NpUtils(types.ModuleType):
+    """``keras.utils.np_utils`` reached as an attribute: today's ``keras.utils`` names."""
+
+    def __init__(self, name: str, utils: Any) -> None:
+        super().__init__(name)
+        self._utils = utils
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        used("np_utils")
+        return getattr(self._utils, name)
+
+
+def _constraints(keras: Any) -> None:
+    constraints = keras.constraints
+    for old, new in (("maxnorm", "MaxNorm"), ("nonneg", "NonNeg"), ("unitnorm", "UnitNorm"),
+                     ("min_max_norm", "MinMaxNorm"), ("max_norm", "MaxNorm"), ("non_neg", "NonNeg"),
+                     ("unit_norm", "UnitNorm")):
+        cls = getattr(constraints, new, None)
+        if cls is None or hasattr(constraints, old):
+            continue
+
+        def make(*args: Any, _cls: Any = cls, **kwargs: Any) -> Any:
+            used("constraints_lowercase")
+            return _cls(*args, **kwargs)
+
+        make.__name__ = make.__qualname__ = old
+        setattr(constraints, old, make)
 
 
 class _Metrics(dict):  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ import math
 import os
 import sys
 import time
+import types
 from typing import Any
 
 from .manifest import ABSENT, EXPORT_ERROR, MANIFEST, MAX_JSON_ITEMS, OK, SAVE_FAILED, UNSUPPORTED
@@ -113,10 +114,20 @@ def _as_array(value: Any) -> Any:
     return arr
 
 
+def _is_code(value: Any) -> bool:
+    """A function, class or module: what ``from sklearn.metrics import confusion_matrix`` binds
+    to a name that is also a value artifact's alias, never the student's answer."""
+    return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
+                              types.MethodType))
+
+
 def _lookup(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any]:
-    for name in [spec["name"], *spec.get("aliases", [])]:
-        if name in ns:
-            return name, ns[name]
+    names = [n for n in [spec["name"], *spec.get("aliases", [])] if n in ns]
+    if spec.get("kind", "value") == "value":
+        data = [n for n in names if not _is_code(ns[n])]
+        names = data or names  # only code under every name: reported as what it is
+    if names:
+        return names[0], ns[names[0]]
     if spec.get("kind") == "model" and spec.get("discover"):
         # models bound to the names of the other declared model artifacts are theirs
         claimed = {
@@ -161,9 +172,9 @@ def _export_model(spec: dict[str, Any], found_as: str, obj: Any, cell: int) -> d
     entry["file"] = os.path.basename(path)
     STATE["fingerprints"][spec["name"]] = fp
     history = getattr(getattr(obj, "history", None), "history", None)
-    if type(history) is dict and history:
+    if isinstance(history, dict) and history:  # a dict, or compat's that also answers to 'acc'
         try:
-            hist = {k: [float(x) for x in v] for k, v in history.items()}
+            hist = {str(k): [float(x) for x in v] for k, v in dict.items(history)}
             with open(os.path.join(CONFIG["artifacts_dir"], spec["name"] + ".history.json"), "w") as f:
                 json.dump(hist, f)
             entry["history"] = spec["name"] + ".history.json"
