@@ -6,8 +6,9 @@ with the verdicts a teaching assistant wrote by hand; write docs/real-notebooks.
 
 Other people's notebooks are never committed: the manifest names each one by repository, path
 and commit, and this script fetches them into ``corpus/notebooks/`` (ignored by git) from
-GitHub's raw files, or copies them from ``--source DIR`` laid out as ``DIR/<owner>+<name>/<path>``
-(a machine without internet: a mirror of the repositories). A notebook that cannot be had is
+GitHub's raw files, or takes them from ``--source DIR`` (a machine without internet): a git
+mirror ``DIR/<owner>+<name>/repo[/.git]`` read at the manifest's commit, or a checkout
+``DIR/<owner>+<name>/<path>``. A notebook that cannot be had is
 listed as such, not graded.
 
 Agreement, per notebook (issue 16):
@@ -27,6 +28,7 @@ import argparse
 import json
 import platform
 import shutil
+import subprocess
 import sys
 import time
 import urllib.request
@@ -84,7 +86,17 @@ def fetch(entry: Entry, source: Path | None) -> str | None:
         return None
     entry.file.parent.mkdir(parents=True, exist_ok=True)
     if source is not None:
-        local = source / entry.repo.replace("/", "+") / entry.path
+        mirror = source / entry.repo.replace("/", "+")
+        git = next((d for d in (mirror / "repo" / ".git", mirror / "repo", mirror / ".git", mirror)
+                    if (d / "objects").is_dir()), None)
+        if git is not None:  # a git mirror: the file as it was at the manifest's commit
+            done = subprocess.run(["git", "--git-dir", str(git), "show", f"{entry.commit}:{entry.path}"],
+                                  capture_output=True, check=False)
+            if done.returncode != 0:
+                return f"{entry.commit[:10]}:{entry.path} not in {git}"
+            entry.file.write_bytes(done.stdout)
+            return None
+        local = mirror / entry.path
         if not local.is_file():
             return f"not in {source}"
         shutil.copyfile(local, entry.file)

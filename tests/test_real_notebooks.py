@@ -65,3 +65,26 @@ def test_a_notebook_is_taken_from_a_mirror_when_offline(entry: Any, tmp_path: Pa
     assert real.fetch(entry, mirror) is None and entry.file.read_text() == "{}"
     other = real.Entry(**{**entry.__dict__, "id": "x", "path": "gone.ipynb"})
     assert "not in" in str(real.fetch(other, mirror))
+
+
+def test_a_notebook_is_read_from_a_git_mirror_at_the_manifest_s_commit(entry: Any, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    monkeypatch.setattr(real, "CACHE", tmp_path / "cache")
+    work = tmp_path / "mirror" / "someone+course" / "repo"
+    (work / "p3").mkdir(parents=True)
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(work), *args], check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    (work / "p3" / "mlp.ipynb").write_text('{"v": 1}', encoding="utf-8")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    first = git("rev-parse", "HEAD").strip()
+    (work / "p3" / "mlp.ipynb").write_text('{"v": 2}', encoding="utf-8")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "two")
+    pinned = real.Entry(**{**entry.__dict__, "commit": first})
+    assert real.fetch(pinned, tmp_path / "mirror") is None
+    assert pinned.file.read_text() == '{"v": 1}'  # the manifest's commit, not the newest
