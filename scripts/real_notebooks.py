@@ -157,7 +157,8 @@ def grade(entries: list[Entry], profile: str, workers: int, out: Path) -> dict[s
     return reports
 
 
-def write(results: list[dict[str, Any]], missing: dict[str, str], seconds: float, profile: str) -> str:
+def write(results: list[dict[str, Any]], missing: dict[str, str], seconds: float, profile: str,
+          scope: str = "") -> str:
     total = len(results)
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in ("agree", "partly", "disagree")}
     crashed = sum(1 for r in results if r["execution"] in (None, "kernel_failed"))
@@ -173,8 +174,10 @@ def write(results: list[dict[str, Any]], missing: dict[str, str], seconds: float
         "check written by hand). Agree: every check has the TA's verdict. Partly: some check differs but",
         "the score is within 1 point of the TA's range. Disagree: otherwise.",
         "",
-        f"- graded: {total} notebooks under the `{profile}` profile in {seconds / 60:.1f} min "
-        f"({platform.machine()}, {platform.python_version()}); not available: {len(missing)}",
+        f"- graded: {total} notebooks{scope} under the `{profile}` profile in {seconds / 60:.1f} min "
+        f"({platform.machine()}, {platform.python_version()}; results already in the store are not graded "
+        f"again: the reports record {sum(r['seconds'] or 0 for r in results) / 60:.1f} min of grading); "
+        f"not available: {len(missing)}",
         f"- **agree {counts['agree']} ({pct(counts['agree'])})**, partly {counts['partly']}, "
         f"disagree {counts['disagree']}; agree or partly {pct(counts['agree'] + counts['partly'])}",
         f"- grader crashes: {crashed}; hangs: 0 (every notebook ended within its budget)",
@@ -214,7 +217,10 @@ def main() -> None:
     t0 = time.monotonic()
     reports = grade(ready, args.profile, args.workers, args.out)
     results = [compare(e, reports[e.id]) for e in ready if e.id in reports]
-    text = write(results, missing, time.monotonic() - t0, args.profile)
+    scope = ""
+    if args.only is not None or args.exercise is not None:
+        scope = f" of the manifest's {len(load())} (this run: {', '.join(args.exercise or args.only)})"
+    text = write(results, missing, time.monotonic() - t0, args.profile, scope)
     args.doc.write_text(text, encoding="utf-8")
     print(text)
 
