@@ -10,7 +10,6 @@ import functools
 import importlib
 import inspect
 import sys
-import types
 from typing import Any
 
 from .compat import enabled, used
@@ -303,26 +302,20 @@ def _utils(keras: Any) -> None:
 
     to_categorical._dl_grader = True  # type: ignore[attr-defined]
     utils.to_categorical = to_categorical
-    if not hasattr(utils, "np_utils"):  # keras.utils.np_utils.to_categorical(…) without importing np_utils
-        utils.np_utils = _NpUtils("keras.utils.np_utils", utils)
+    if "np_utils" not in vars(utils) and "__getattr__" not in vars(utils):
+        # keras.utils.np_utils.to_categorical(…) without importing np_utils: the first access imports
+        # the module compat serves (which records the rule, in the cell that reached it), as
+        # `from keras.utils import np_utils` does
+        def __getattr__(name: str) -> Any:
+            if name == "np_utils":
+                return importlib.import_module("keras.utils.np_utils")
+            raise AttributeError(f"module 'keras.utils' has no attribute {name!r}")
+
+        utils.__getattr__ = __getattr__
     for module in ("keras.utils.numerical_utils", "keras.src.utils.numerical_utils"):
         found: Any = sys.modules.get(module)
         if found is not None and getattr(found, "to_categorical", None) is original:
             found.to_categorical = to_categorical
-
-
-class _NpUtils(types.ModuleType):
-    """``keras.utils.np_utils`` reached as an attribute: today's ``keras.utils`` names."""
-
-    def __init__(self, name: str, utils: Any) -> None:
-        super().__init__(name)
-        self._utils = utils
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        used("np_utils")
-        return getattr(self._utils, name)
 
 
 def _constraints(keras: Any) -> None:
