@@ -43,6 +43,12 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
     ("iris", "model_other_name"): {"status": {"arquitectura": "pass", "parametros_modelo": "pass"}},
     ("iris", "fake_accuracy_print"): {"status": {"exactitud": "fail", "arquitectura": "pass"}, "zero": ["exactitud"]},
     ("iris", "monkeypatch_evaluate"): {"status": {"exactitud": "fail", "arquitectura": "pass"}, "zero": ["exactitud"]},
+    # issue 17: the first cell fails (a helper module of the student's own), the rest runs; the
+    # names never assigned under an accepted name, or only inside a function, are told so
+    ("iris", "helper_import_fails"): {
+        "exec": "error", "status": {"arquitectura": "pass", "parametros_modelo": "pass", "total_parametros": "missing",
+                                    "pesos_ocultos": "missing", "ejecucion_limpia": "fail"},
+        "keys": {"total_parametros": "artifact.never_assigned_aliases", "pesos_ocultos": "artifact.local_only"}},
     # student habits (issue 3): they run offline, as written, within budget, and are graded
     ("mnist_mlp", "colab_tf_keras_500_epochs"): {
         "score": 10, "status": {"exactitud": "pass"},
@@ -185,6 +191,22 @@ def test_statement_runs_and_earns_little(exercise: str, tmp_path: Path) -> None:
         assert c["message"] and "{" not in c["message"], (c["id"], c["message"])
 
 
+def test_missing_names_are_not_blamed_on_a_failed_import(tmp_path: Path) -> None:
+    """Issue 17: the import in code cell 1 failed, but fixing it changes nothing for a name the
+    notebook never assigns, or assigns only inside a function; the messages say what is true."""
+    report = graded("iris", "helper_import_fails", tmp_path)
+    messages = {c["id"]: c["message"] for c in report["checks"]}
+    assert messages["total_parametros"] == (
+        "No se encontró la variable `total_parametros`: ninguna celda del notebook le asigna un valor, ni con "
+        "los otros nombres que se aceptan (`total_params`). Defínela con el nombre `total_parametros`.")
+    assert messages["pesos_ocultos"] == (
+        "No se encontró la variable `pesos_ocultos`: se asigna solo dentro de `pesos`, en la celda de código 6 "
+        "([6] `def pesos():`), donde es local y no existe fuera. Asígnala fuera de `pesos`, por ejemplo "
+        "devolviéndola con `return`.")
+    assert "mis_utilidades" not in messages["total_parametros"] + messages["pesos_ocultos"]
+    assert "1 ([1] `from mis_utilidades import dibujar_historia`): ModuleNotFoundError" in messages["ejecucion_limpia"]
+
+
 def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
     report = graded("cnn_params", "model_other_name", tmp_path)
     check = next(c for c in report["checks"] if c["id"] == "capa_ejercicio")
@@ -197,9 +219,11 @@ def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
 def test_error_message_names_the_failing_cell(tmp_path: Path) -> None:
     report = graded("cnn_params", "raises_midway", tmp_path)
     check = next(c for c in report["checks"] if c["id"] == "valor_convolucion")
+    # the file's fourth cell, all of them code: code cell 4, named by its first line
     assert check["message"] == (
-        "No se encontró la variable `valor_convolucion`: la celda 3 falló (NameError: name 'imagen' is not "
-        "defined) y `valor_convolucion` nunca se definió. Corrige ese error y vuelve a ejecutar todo el notebook."
+        "No se encontró la variable `valor_convolucion`: se asigna en la celda de código 4 "
+        "(`valor_convolucion = imagen[0, 0] * 5  # 'imagen' wa…`), que falló (NameError: name 'imagen' "
+        "is not defined) antes de asignarla. Corrige ese error y vuelve a ejecutar todo el notebook."
     )
     # the traceback is for the instructor only
     assert "NameError" in report["instructor"]["tracebacks"][0]["traceback"]

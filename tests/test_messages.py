@@ -117,13 +117,16 @@ def test_terminal_table_keeps_square_brackets_from_student_code() -> None:
 
 def test_the_fit_log_in_a_training_message_speaks_the_reader_s_language() -> None:
     from grader.checks.training import _summary
+    from grader.model.outcomes import ExecutionOutcome
 
     fits = [{"cell": 5, "epochs_run": 10, "epochs_asked": 10, "batch_size": 32, "seconds": 1.5}]
+    # cell 5 of the file is the student's third code cell (markdown cells are not counted)
+    outcome = ExecutionOutcome(status="ok", code=[{"index": 5, "number": 3, "count": None, "head": "model.fit(x)"}])
     key = next(k for k, v in CATALOG.items() if "{fits}" in v["es"])
-    english = render(key, {"fits": _summary(fits)}, "en")
-    spanish = render(key, {"fits": _summary(fits)}, "es")
-    assert "cell 5: 10/10 epochs" in english and "celda" not in english and "épocas" not in english
-    assert "celda 5: 10/10 épocas" in spanish
+    english = render(key, {"fits": _summary(fits, outcome)}, "en")
+    spanish = render(key, {"fits": _summary(fits, outcome)}, "es")
+    assert "code cell 3: 10/10 epochs" in english and "celda" not in english and "épocas" not in english
+    assert "celda de código 3: 10/10 épocas" in spanish
 
 
 # ------------------------------------------------------------------ one catalog, never mixed

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from grader.checks import diagnose
 from grader.kernel import manifest
 from grader.model.outcomes import CheckResult, ExecutionOutcome
 from grader.model.spec import CheckSpec, ExerciseSpec
@@ -121,21 +122,30 @@ class CheckContext:
             return result("artifact.save_failed", error=entry.get("error", ""))
         if entry.get("candidates"):
             return result("artifact.candidates", candidates=", ".join(entry["candidates"]))
-        return self._absent(result)
+        return self._absent(result, name)
 
-    def _absent(self, result: Any) -> CheckResult:
+    def names(self, name: str) -> list[str]:
+        """The names the grader accepts for artifact ``name``: itself, then its aliases."""
+        spec = self.spec.artifact(name)
+        return [name, *(spec.aliases if spec is not None else [])]
+
+    def _absent(self, result: Any, name: str) -> CheckResult:
         out = self.outcome
         if out.status in ("invalid_notebook", "kernel_failed"):
             return result("artifact.not_run", detail=out.detail or out.status)
+        reason = diagnose.absent(out, self.names(name))
+        if reason is not None:
+            return result(reason[0], **reason[1])
         if out.status == "dead_kernel":
-            return result("artifact.absent_dead_kernel", cell=out.failing_cell, detail=out.detail or "")
+            return result("artifact.absent_dead_kernel", cell=out.cell_label(out.failing_cell), detail=out.detail or "")
         if out.status == "timeout":
             cell = next((c for c in out.cells if c.status == "timeout"), None)
-            return result("artifact.absent_timeout", cell=cell.index if cell else "?", limit=out.timeout_s)
+            return result("artifact.absent_timeout", cell=out.cell_label(cell.index if cell else None),
+                          limit=out.timeout_s)
         failed = out.failed_cells
         if failed:
             first = failed[0]
-            return result("artifact.absent_after_error", cell=first.index, ename=first.ename,
+            return result("artifact.absent_after_error", cell=out.cell_label(first.index), ename=first.ename,
                           evalue=(first.evalue or "")[:120])
         return result("artifact.absent")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from grader.checks import Expect, register
@@ -24,15 +26,16 @@ def check_ran_cleanly(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                             "disk_limit", "output_limit") or (
         out.status == "timeout" and not failed
     )
-    found = [{"cell": c.index, "status": c.status, "ename": c.ename} for c in failed]
+    found: list[dict[str, Any]] = [{"cell": c.index, "status": c.status, "ename": c.ename} for c in failed]
     if broken and not failed:
         found.append({"cell": out.failing_cell, "status": out.status, "ename": out.detail})
     ok = len(found) <= allowed and not not_run and not broken
     if out.status in ("invalid_notebook", "kernel_failed"):  # nothing ran: the execution summary says why
         return CheckResult(id=check.id, kind=check.kind, status="fail", message="ran.not_run",
                            params={}, expected={"max_failed_cells": allowed}, found=found)
-    cells = ", ".join(
-        f"{f['cell']} ({f['ename'] or f['status']})" if f["cell"] is not None else str(f["ename"]) for f in found
+    cells = "; ".join(
+        f"{out.cell_label(f['cell'])}: {f['ename'] or f['status']}" if f["cell"] is not None else str(f["ename"])
+        for f in found
     )
     return CheckResult(
         id=check.id, kind=check.kind, status="pass" if ok else "fail",

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from grader.checks import Expect, register
 from grader.checks.context import CheckContext
 from grader.checks.metrics import known_dataset
-from grader.model.outcomes import CheckResult, CheckStatus, fit_stopped_early
+from grader.model.outcomes import CheckResult, CheckStatus, ExecutionOutcome, fit_stopped_early
 from grader.model.spec import CheckSpec
 
 
@@ -69,16 +69,20 @@ def _matches(found: Any, expected: Any) -> bool:
     return bool(found == expected)
 
 
-def _fit_label(fit: dict[str, Any]) -> str:
-    return str(fit.get("cell", "?"))
+def _fit_label(fit: dict[str, Any], outcome: ExecutionOutcome, short: bool = False) -> str:
+    cell = fit.get("cell")
+    if not isinstance(cell, int):
+        return "?"
+    record = outcome.code_cell(cell)
+    return str(record["number"]) if short and record else outcome.cell_label(cell)
 
 
-def _summary(fits: list[dict[str, Any]]) -> dict[str, str] | str:
+def _summary(fits: list[dict[str, Any]], outcome: ExecutionOutcome) -> dict[str, str] | str:
     """What the grader logged of each fit, in both languages (``messages.render`` picks one)."""
     if not fits:
         return "—"
-    words = {"es": ("celda", "épocas"), "en": ("cell", "epochs")}
-    return {lang: "; ".join(f"{cell} {_fit_label(f)}: {f.get('epochs_run', '?')}/{f.get('epochs_asked', '?')} "
+    words = {"es": ("celda de código", "épocas"), "en": ("code cell", "epochs")}
+    return {lang: "; ".join(f"{cell} {_fit_label(f, outcome, short=True)}: {f.get('epochs_run', '?')}/{f.get('epochs_asked', '?')} "
                             f"{epochs}, batch_size={f.get('batch_size', '?')}, {f.get('seconds', 0):.1f} s"
                             for f in fits)
             for lang, (cell, epochs) in words.items()}
@@ -97,7 +101,7 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
 
     def result(status: CheckStatus, message: str, **params: Any) -> CheckResult:
         return CheckResult(id=check.id, kind=check.kind, status=status, message=message,  # type: ignore[arg-type]
-                           params={"fits": _summary(fits), "n_fits": len(fits), **params},
+                           params={"fits": _summary(fits, ctx.outcome), "n_fits": len(fits), **params},
                            expected=check.expect, found=fits)
 
     if len(fits) < exp.min_fits:
@@ -167,6 +171,6 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         if target is not None and target not in others:  # a fingerprint that tells the splits apart
             for f in fits:
                 if f.get("x") == target:
-                    return result("fail", "training.on_split", cell=_fit_label(f), dataset=banned.dataset,
+                    return result("fail", "training.on_split", cell=_fit_label(f, ctx.outcome), dataset=banned.dataset,
                                   split_key=f"metric.split_{split}", rows=target["rows"])
     return result("pass", "training.ok")

@@ -124,7 +124,7 @@ figure{display:inline-block;margin:.5rem} figure img{max-width:28rem;border:1px 
 {% set figs = r.get('figures', [])|selectattr('file')|list %}{% if figs %}<h2>{{ w.figures }}</h2>
 {% for f in figs %}<figure><img src="{{ f.file }}" alt="{{ f.title }}"><figcaption>{{ f.title }}</figcaption></figure>{% endfor %}{% endif %}
 {% set shown = r.execution.get('adaptations', [])|selectattr('public')|list %}{% if shown %}<h2>{{ w.adaptations }}</h2><ul>
-{% for a in shown %}<li>{% if a.cell is not none %}{{ w.cell }} {{ a.cell }}: {% endif %}{{ a.message }}</li>{% endfor %}</ul>{% endif %}
+{% for a in shown %}<li>{% if a.cell is not none %}{{ w.cell }} {{ a.where or a.cell }}: {% endif %}{{ a.message }}</li>{% endfor %}</ul>{% endif %}
 </body></html>
 """
 

@@ -7,10 +7,79 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Variable `{name}` was not found. Define it with exactly that name in your notebook.",
     },
     "artifact.absent_after_error": {
-        "es": "No se encontró la variable `{name}`: la celda {cell} falló ({ename}: {evalue}) y "
+        "es": "No se encontró la variable `{name}`: la celda de código {cell} falló ({ename}: {evalue}) y "
         "`{name}` nunca se definió. Corrige ese error y vuelve a ejecutar todo el notebook.",
-        "en": "Variable `{name}` was not found: cell {cell} failed ({ename}: {evalue}) and "
+        "en": "Variable `{name}` was not found: code cell {cell} failed ({ename}: {evalue}) and "
         "`{name}` was never defined. Fix that error and run the whole notebook again.",
+    },
+    "artifact.never_assigned": {
+        "es": "No se encontró la variable `{name}`: ninguna celda del notebook le asigna un valor. "
+        "Defínela con ese nombre exacto.",
+        "en": "Variable `{name}` was not found: no cell of the notebook assigns it. Define it with "
+        "exactly that name.",
+    },
+    "artifact.never_assigned_aliases": {
+        "es": "No se encontró la variable `{name}`: ninguna celda del notebook le asigna un valor, ni "
+        "con los otros nombres que se aceptan ({aliases}). Defínela con el nombre `{name}`.",
+        "en": "Variable `{name}` was not found: no cell of the notebook assigns it, nor any of the "
+        "other accepted names ({aliases}). Define it as `{name}`.",
+    },
+    "artifact.assigned_in_failed_cell": {
+        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
+        "{cell}, que falló ({ename}: {evalue}) antes de asignarla. Corrige ese error y vuelve a "
+        "ejecutar todo el notebook.",
+        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, which "
+        "failed ({ename}: {evalue}) before assigning it. Fix that error and run the whole notebook "
+        "again.",
+    },
+    "artifact.assigned_not_run": {
+        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
+        "{cell}, que no llegó a ejecutarse porque la ejecución se detuvo antes, en la celda de "
+        "código {stopped}. Resuelve lo que la detuvo ahí.",
+        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, which "
+        "never ran because the run stopped earlier, in code cell {stopped}. Fix what stopped it there.",
+    },
+    "artifact.deleted": {
+        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
+        "{cell}, pero `del {assigned}` en la celda de código {deleted_in} la borra. Quita ese `del` "
+        "o vuelve a asignarla después.",
+        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, but "
+        "`del {assigned}` in code cell {deleted_in} removes it. Drop that `del` or assign it again "
+        "after it.",
+    },
+    "artifact.local_only": {
+        "es": "No se encontró la variable `{name}`: {subject} solo dentro de "
+        "`{owner}`, en la celda de código {cell}, donde es local y no existe fuera. Asígnala fuera de "
+        "`{owner}`, por ejemplo devolviéndola con `return`.",
+        "en": "Variable `{name}` was not found: {subject} only inside `{owner}` "
+        "in code cell {cell}, where it is local and does not exist outside. Assign it outside "
+        "`{owner}`, for instance by returning it.",
+    },
+    "artifact.function_not_called": {
+        "es": "No se encontró la variable `{name}`: {subject} (con `global`) dentro de "
+        "la función `{owner}`, en la celda de código {cell}, pero esa función nunca se llamó. Llámala, "
+        "o asigna `{assigned}` fuera de ella.",
+        "en": "Variable `{name}` was not found: {subject} (with `global`) inside the "
+        "function `{owner}` in code cell {cell}, but that function was never called. Call it, or "
+        "assign `{assigned}` outside it.",
+    },
+    "artifact.function_did_not_assign": {
+        "es": "No se encontró la variable `{name}`: {subject} (con `global`) dentro de "
+        "la función `{owner}`, en la celda de código {cell}; la función se llama, pero no llegó a esa "
+        "línea (un `return` antes, una condición o un error capturado). Revisa ese camino, o "
+        "asigna `{assigned}` fuera de la función.",
+        "en": "Variable `{name}` was not found: {subject} (with `global`) inside the "
+        "function `{owner}` in code cell {cell}; the function is called, but it never reached that "
+        "line (an earlier `return`, a condition or a caught error). Check that path, or assign "
+        "`{assigned}` outside the function.",
+    },
+    "artifact.branch_not_taken": {
+        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
+        "{cell}, que se ejecutó sin errores, pero dentro de un `if`, un bucle o un `try` que no "
+        "llegó a esa línea. Revisa esa condición (o el error que el `try` ocultó).",
+        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, which "
+        "ran without errors, but inside an `if`, a loop or a `try` that never reached that line. "
+        "Check that condition (or the error the `try` hid).",
     },
     "artifact.placeholder": {
         "es": "`{name}` todavía vale None: completa la celda del enunciado que lo define.",
@@ -23,16 +92,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "it is not used. Keep your results in variables and leave the grader's folder alone.",
     },
     "artifact.absent_dead_kernel": {
-        "es": "No se encontró la variable `{name}`: el kernel de Python se detuvo en la celda {cell} "
+        "es": "No se encontró la variable `{name}`: el kernel de Python se detuvo en la celda de código {cell} "
         "antes de definirla. Revisa esa celda (¿`os._exit`, `sys.exit`, memoria agotada?).",
-        "en": "Variable `{name}` was not found: the Python kernel stopped in cell {cell} before "
+        "en": "Variable `{name}` was not found: the Python kernel stopped in code cell {cell} before "
         "defining it. Check that cell (`os._exit`, `sys.exit`, out of memory?).",
     },
     "artifact.absent_timeout": {
-        "es": "No se encontró la variable `{name}`: la celda {cell} superó el límite de tiempo "
+        "es": "No se encontró la variable `{name}`: la celda de código {cell} superó el límite de tiempo "
         "({limit} s) antes de definirla. Revisa si tiene un bucle infinito, o usa menos épocas o un "
         "modelo más pequeño.",
-        "en": "Variable `{name}` was not found: cell {cell} went over the time limit ({limit} s) "
+        "en": "Variable `{name}` was not found: code cell {cell} went over the time limit ({limit} s) "
         "before defining it. Check it for an infinite loop, or use fewer epochs or a smaller model.",
     },
     "artifact.not_run": {

@@ -7,9 +7,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Every cell ran without errors.",
     },
     "ran.failed": {
-        "es": "{n} celda(s) no terminaron bien: {cells}. Corrígelas y ejecuta todo el notebook "
+        "es": "{n} celda(s) de código no terminaron bien: {cells}. Corrígelas y ejecuta todo el notebook "
         "de principio a fin antes de entregarlo.",
-        "en": "{n} cell(s) did not finish cleanly: {cells}. Fix them and run the whole notebook "
+        "en": "{n} code cell(s) did not finish cleanly: {cells}. Fix them and run the whole notebook "
         "top to bottom before handing it in.",
     },
     "ran.not_run": {
@@ -27,49 +27,49 @@ TEXTS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- execution outcome
     "exec.ok": {"es": "El notebook se ejecutó completo.", "en": "The notebook ran to the end."},
     "exec.error": {
-        "es": "La celda {cell} lanzó {ename}: {evalue}. Las demás celdas se ejecutaron igual.",
-        "en": "Cell {cell} raised {ename}: {evalue}. The other cells still ran.",
+        "es": "La celda de código {cell} lanzó {ename}: {evalue}. Las demás celdas se ejecutaron igual.",
+        "en": "Code cell {cell} raised {ename}: {evalue}. The other cells still ran.",
     },
     "exec.timeout": {
-        "es": "Se acabó el tiempo en la celda {cell} (límite: {limit} s). Lo calificado hasta ese "
+        "es": "Se acabó el tiempo en la celda de código {cell} (límite: {limit} s). Lo calificado hasta ese "
         "punto se conserva.",
-        "en": "Time ran out in cell {cell} (limit: {limit} s). What was graded up to that point is kept.",
+        "en": "Time ran out in code cell {cell} (limit: {limit} s). What was graded up to that point is kept.",
     },
     "exec.dead_kernel": {
-        "es": "El kernel de Python se detuvo en la celda {cell}; las celdas siguientes no se "
+        "es": "El kernel de Python se detuvo en la celda de código {cell}; las celdas siguientes no se "
         "ejecutaron. Lo calificado hasta ese punto se conserva.",
-        "en": "The Python kernel stopped in cell {cell}; the cells after it did not run. What was "
+        "en": "The Python kernel stopped in code cell {cell}; the cells after it did not run. What was "
         "graded up to that point is kept.",
     },
     "exec.oom": {
-        "es": "El notebook usó más de {limit} de memoria{during} en la celda {cell} y se detuvo ahí; "
+        "es": "El notebook usó más de {limit} de memoria{during} en la celda de código {cell} y se detuvo ahí; "
         "lo calificado hasta ese punto se conserva. Para arreglarlo: usa un batch_size menor, no "
         "cargues los datos varias veces y libera lo que no uses (por ejemplo `del` de arreglos grandes).",
-        "en": "The notebook used more than {limit} of memory{during} in cell {cell} and was stopped "
+        "en": "The notebook used more than {limit} of memory{during} in code cell {cell} and was stopped "
         "there; what was graded up to that point is kept. To fix it: use a smaller batch_size, do not "
         "load the data several times and free what you no longer need (`del` large arrays).",
     },
     "exec.process_limit": {
-        "es": "El notebook creó demasiados procesos o hilos (más de {limit}) en la celda {cell} y se "
+        "es": "El notebook creó demasiados procesos o hilos (más de {limit}) en la celda de código {cell} y se "
         "detuvo ahí; lo calificado hasta ese punto se conserva. No lances procesos en un bucle "
         "(`os.fork`, `multiprocessing`): Keras ya usa los núcleos disponibles.",
-        "en": "The notebook started too many processes or threads (more than {limit}) in cell {cell} "
+        "en": "The notebook started too many processes or threads (more than {limit}) in code cell {cell} "
         "and was stopped there; what was graded up to that point is kept. Do not start processes in a "
         "loop (`os.fork`, `multiprocessing`): Keras already uses the cores available.",
     },
     "exec.disk_limit": {
-        "es": "El notebook escribió más de {limit} en disco{during} en la celda {cell} y se detuvo "
+        "es": "El notebook escribió más de {limit} en disco{during} en la celda de código {cell} y se detuvo "
         "ahí; lo calificado hasta ese punto se conserva. Guarda solo lo necesario: el modelo final, "
         "no uno por época ni copias de los datos.",
-        "en": "The notebook wrote more than {limit} to disk{during} in cell {cell} and was stopped "
+        "en": "The notebook wrote more than {limit} to disk{during} in code cell {cell} and was stopped "
         "there; what was graded up to that point is kept. Save only what is needed: the final model, "
         "not one per epoch nor copies of the data.",
     },
     "exec.output_limit": {
-        "es": "El notebook imprimió más de {limit} de salida{during} en la celda {cell} y se "
+        "es": "El notebook imprimió más de {limit} de salida{during} en la celda de código {cell} y se "
         "detuvo ahí; lo calificado hasta ese punto se conserva. Usa `verbose=0` o `verbose=2` en "
         "`fit` y no imprimas arreglos enteros dentro de bucles.",
-        "en": "The notebook printed more than {limit} of output{during} in cell {cell} and was "
+        "en": "The notebook printed more than {limit} of output{during} in code cell {cell} and was "
         "stopped there; what was graded up to that point is kept. Use `verbose=0` or `verbose=2` in "
         "`fit` and do not print whole arrays inside loops.",
     },
@@ -247,7 +247,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "adapt.internal": {"es": "Aviso interno del grader: {detail}", "en": "Grader notice: {detail}"},
     "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},
-    "word.cell": {"es": "Celda", "en": "Cell"},
+    "word.cell": {"es": "Celda de código", "en": "Code cell"},
     "word.profile": {"es": "Perfil", "en": "Profile"},
     "word.figures": {"es": "Gráficos", "en": "Plots"},
 }

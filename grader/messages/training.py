@@ -66,10 +66,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "to compare these batch sizes: train once with each.",
     },
     "training.on_split": {
-        "es": "El `fit` de la celda {cell} entrena con los datos de {split} de {dataset} ({rows} "
+        "es": "El `fit` de la celda de código {cell} entrena con los datos de {split} de {dataset} ({rows} "
         "ejemplos). Esos datos sirven para evaluar: entrena con los de entrenamiento y deja los de "
         "prueba para medir cómo generaliza el modelo.",
-        "en": "The `fit` in cell {cell} trains on the {split} data of {dataset} ({rows} examples). "
+        "en": "The `fit` in code cell {cell} trains on the {split} data of {dataset} ({rows} examples). "
         "That data is for evaluation: train on the training data and keep the test data to measure "
         "how well the model generalizes.",
     },

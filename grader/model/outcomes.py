@@ -80,6 +80,25 @@ class ExecutionOutcome:
     # many events or fits); every declared artifact is then "tampered" with this reason
     artifacts_problem: str | None = None
 
+    # the notebook's own code, read (never run) before it ran: per code cell, its number, execution
+    # count and first line, and where it assigns and deletes names (grader.pipeline.codemap)
+    code: list[dict[str, Any]] = field(default_factory=list)
+
+    def code_cell(self, index: int | None) -> dict[str, Any] | None:
+        return next((c for c in self.code if c.get("index") == index), None)
+
+    def cell_label(self, index: int | None) -> str:
+        """Cell ``index`` as its student finds it: code-cell number, the execution count their
+        file shows, and its first line — ``4 ([7] `import seaborn as sns`)``. Outcomes stored
+        before the code map name the position, as they did."""
+        record = self.code_cell(index)
+        if record is None:
+            return "?" if index is None else str(index)
+        count = f"[{record['count']}] " if record.get("count") else ""
+        first = f"`{record['head']}`" if record.get("head") else ""
+        inside = f"{count}{first}".strip()
+        return f"{record['number']} ({inside})" if inside else str(record["number"])
+
     @property
     def failed_cells(self) -> list[CellOutcome]:
         return [c for c in self.cells if c.status in ("error", "timeout")]

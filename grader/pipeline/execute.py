@@ -34,7 +34,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 
 from grader.model.outcomes import ExecutionOutcome
-from grader.pipeline import export, intake
+from grader.pipeline import codemap, export, intake
 from grader.pipeline.cells import (
     _TIMEOUT_ENAME,
     _error_of,
@@ -371,7 +371,8 @@ class KernelSession:
         outcome = ExecutionOutcome(status="ok", seed=options.seed, isolation=self.isolation,
                                    budget=options.in_force(), profile=options.profile,
                                    artifacts_dir=str(self.artifacts_dir), adaptations=list(notes or []),
-                                   kernel={"started_ahead": self.ahead, "startup_s": self.startup_s})
+                                   kernel={"started_ahead": self.ahead, "startup_s": self.startup_s},
+                                   code=codemap.build(nb))
         if self.failure is not None or self._closed:
             outcome.status = "kernel_failed"
             outcome.detail = self.failure or "the kernel was already used"

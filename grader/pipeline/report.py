@@ -39,7 +39,7 @@ def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
         detail = render(outcome.problem["key"], outcome.problem.get("params"), lang)
     limit = outcome.limit or {}
     during = render("limit.during_training", lang=lang) if limit.get("training") else ""
-    return render(key, {"cell": cell, "ename": outcome.ename, "evalue": (outcome.evalue or "")[:200],
+    return render(key, {"cell": outcome.cell_label(cell), "ename": outcome.ename, "evalue": (outcome.evalue or "")[:200],
                         "detail": detail, "limit": limit.get("value", outcome.timeout_s),
                         "during": during}, lang)
 
@@ -55,14 +55,17 @@ def adaptations(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
     for event in outcome.adaptations:
         kind = str(event.get("kind", ""))
         params = {k: v for k, v in event.items() if k not in ("kind", "cell")}
-        out.append({"kind": kind, "cell": event.get("cell"), "public": kind != "internal",
+        cell = event.get("cell")
+        out.append({"kind": kind, "cell": cell, "public": kind != "internal",
+                    "where": outcome.cell_label(cell) if isinstance(cell, int) else None,
                     "message": render(f"adapt.{kind}", params, lang)})
     return out
 
 
 def cell_hints(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
     """Known causes of failed cells (e.g. a Keras 2 API removed in Keras 3), rendered."""
-    return [{"cell": c.index, "key": c.hint["key"], "message": render(c.hint["key"], c.hint.get("params"), lang)}
+    return [{"cell": c.index, "where": outcome.cell_label(c.index), "key": c.hint["key"],
+             "message": render(c.hint["key"], c.hint.get("params"), lang)}
             for c in outcome.cells if c.hint]
 
 
@@ -162,7 +165,7 @@ MARKDOWN = """\
 
 {{ r.execution.message }}
 {% for h in r.execution.hints %}
-> **{{ w.hint }} ({{ w.cell|lower }} {{ h.cell }}):** {{ h.message }}
+> **{{ w.hint }} ({{ w.cell|lower }} {{ h.where or h.cell }}):** {{ h.message }}
 {% endfor %}
 | {{ w.check }} | {{ w.result }} | {{ w.points }} | {{ w.message }} |
 |---|---|---:|---|
@@ -176,7 +179,7 @@ MARKDOWN = """\
 {%- if shown %}
 ### {{ w.adaptations }}
 {% for a in shown %}
-- {% if a.cell is not none %}{{ w.cell }} {{ a.cell }}: {% endif %}{{ a.message }}
+- {% if a.cell is not none %}{{ w.cell }} {{ a.where or a.cell }}: {% endif %}{{ a.message }}
 {%- endfor %}
 {% endif %}
 {%- set figs = r.get('figures', [])|selectattr('file')|list %}
@@ -273,12 +276,12 @@ def print_summary(report: dict[str, Any], console: Any, public_only: bool = Fals
     for note in report["execution"].get("isolation_notes", []):
         console.print(f"[yellow]{w['isolation']}:[/] {escape(note)}")
     for h in report["execution"].get("hints", []):
-        console.print(f"[yellow]→ {w['cell']} {h['cell']}:[/] {escape(h['message'])}")
+        console.print(f"[yellow]→ {w['cell']} {escape(str(h.get('where') or h['cell']))}:[/] {escape(h['message'])}")
     shown = [a for a in report["execution"].get("adaptations", []) if a["public"]]
     if shown:
         console.print(f"[cyan]{w['adaptations']}:[/]")
         for a in shown:
-            where = f"{w['cell']} {a['cell']}: " if a["cell"] is not None else ""
+            where = f"{w['cell']} {a.get('where') or a['cell']}: " if a["cell"] is not None else ""
             console.print(f"  • {where}{a['message']}", markup=False)
     console.print(f"[bold]{w['score']}: {fmt(float(report['score']))} / {fmt(float(report['max_score']))}[/]")
 

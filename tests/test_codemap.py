@@ -1,0 +1,205 @@
+"""The code map (grader.pipeline.codemap) and the reasons it gives for a missing artifact
+(grader.checks.diagnose): read from the cells' code, true for the notebook at hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nbformat
+import pytest
+
+from grader.checks import diagnose
+from grader.messages import render
+from grader.model.outcomes import CellOutcome, ExecutionOutcome
+from grader.pipeline import codemap
+
+
+def _nb(*cells: str | tuple[str, int]) -> Any:
+    """A notebook whose code cells are ``cells`` (with an execution count when a tuple), each
+    after a Markdown cell, as students write them."""
+    nb = nbformat.v4.new_notebook()
+    for cell in cells:
+        source, count = cell if isinstance(cell, tuple) else (cell, None)
+        nb.cells.append(nbformat.v4.new_markdown_cell("## Paso"))
+        nb.cells.append(nbformat.v4.new_code_cell(source, execution_count=count))
+    return nb
+
+
+def _outcome(nb: Any, statuses: dict[int, str] | None = None, ename: str = "ModuleNotFoundError",
+             evalue: str = "No module named 'mis_utilidades'") -> ExecutionOutcome:
+    """The outcome of running ``nb`` as the grader does: every code cell ok except those in
+    ``statuses`` (keyed by code-cell number, from 1); the run goes on after an error, and stops
+    after a timeout or a dead kernel (the cells after it are not run)."""
+    statuses = statuses or {}
+    code = codemap.build(nb)
+    out = ExecutionOutcome(status="ok", code=code, timeout_s=60)
+    stopped = False
+    for rec in code:
+        status = "not_run" if stopped else statuses.get(rec["number"], "ok")
+        failed = status in ("error", "timeout")
+        out.cells.append(CellOutcome(index=rec["index"], status=status,  # type: ignore[arg-type]
+                                     ename=ename if failed else None, evalue=evalue if failed else None))
+        if failed and out.failing_cell is None:
+            out.status = "error" if status == "error" else "timeout"
+            out.failing_cell = rec["index"]
+        stopped = stopped or status == "timeout" or (status == "error" and ename == "DeadKernelError")
+    return out
+
+
+# --- reading one cell --------------------------------------------------------------------------
+def test_scopes_of_assignments() -> None:
+    cell = codemap.read_cell(
+        "import numpy as np\nfrom sklearn.metrics import confusion_matrix\n"
+        "x, (y, *rest) = 1, (2, 3)\nacc: float = 0.9\nn += 1\n"
+        "if acc > 0.5:\n    model = 1\nfor epoch in range(3):\n    h = epoch\n"
+        "def train():\n    global trained\n    local = 1\n    trained = local\n"
+        "class Net:\n    layers = 3\n"
+        "squares = [k * k for k in range(3)]\nany((w := v) for v in range(3))\n"
+        "with open('f') as fh:\n    pass\ndel x\n"
+    )
+    assert cell["parsed"] is True
+    a = cell["assigns"]
+    assert {k: a[k] for k in ("np", "confusion_matrix", "x", "y", "rest", "acc", "n", "squares", "w", "fh",
+                              "train", "Net")} == {k: "top" for k in (
+        "np", "confusion_matrix", "x", "y", "rest", "acc", "n", "squares", "w", "fh", "train", "Net")}
+    assert (a["model"], a["epoch"], a["h"]) == ("branch", "branch", "branch")
+    assert (a["local"], a["trained"], a["layers"]) == ("function:train", "global:train", "class:Net")
+    assert "k" not in a and "v" not in a  # a comprehension's variables are its own
+    assert cell["deletes"] == {"x": "top"}
+    assert "range" in cell["calls"] and "train" not in cell["calls"]
+
+
+def test_the_surest_place_wins() -> None:
+    a = codemap.read_cell("def f():\n    m = 1\nif True:\n    m = 2\nm = 3\n")["assigns"]
+    assert a["m"] == "top"
+    assert codemap.read_cell("def f():\n    m = 1\nif True:\n    m = 2\n")["assigns"]["m"] == "branch"
+
+
+def test_magics_and_shell_lines_are_read_as_ipython_does() -> None:
+    cell = codemap.read_cell("%matplotlib inline\n!pip install -q seaborn\nfiles = !ls\nmodel = 3\n")
+    assert cell["parsed"] is True
+    assert set(cell["assigns"]) >= {"files", "model"}
+
+
+def test_a_cell_with_a_syntax_error_is_read_from_its_text() -> None:
+    cell = codemap.read_cell("model = Sequential(\nacc, loss = 1, 2\nprint 'hola'\nx == 3\n")
+    assert cell["parsed"] is False
+    assert set(cell["assigns"]) == {"model", "acc"}  # `==` is not an assignment
+
+
+def test_labels_are_what_a_student_sees() -> None:
+    nb = _nb(("import seaborn as sns", 7), "\n\n  model = build()  # the `net`\x07", "x = 1")
+    out = _outcome(nb)
+    assert [(c["index"], c["number"], c["count"]) for c in out.code] == [(1, 1, 7), (3, 2, None), (5, 3, None)]
+    assert out.cell_label(1) == "1 ([7] `import seaborn as sns`)"
+    assert out.cell_label(3) == "2 (`model = build()  # the 'net''`)"
+    long = _outcome(_nb("y = " + "1 + " * 40 + "1"))
+    assert long.cell_label(1).endswith("…`)") and len(long.code[0]["head"]) == codemap.HEAD_CHARS
+    assert ExecutionOutcome(status="ok").cell_label(4) == "4"  # stored before the code map
+    assert out.cell_label(None) == "?"
+
+
+# --- why an artifact is missing ----------------------------------------------------------------
+def _why(out: ExecutionOutcome, names: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """diagnose.absent without the words for the assignment (``subject``), checked on their own."""
+    reason = diagnose.absent(out, names)
+    if reason is not None and "assigned" in reason[1]:
+        subject = reason[1].pop("subject")
+        assert subject["es"].startswith("se asigna") and subject["en"].startswith("it is assigned")
+        assert (f"`{reason[1]['assigned']}`" in subject["en"]) == (reason[1]["assigned"] != names[0])
+    return reason
+
+
+HELPER_FIRST = _nb("from mis_utilidades import dibujar", "import numpy as np\nX = np.zeros((3, 2))", "history = None")
+
+
+def test_never_assigned_is_not_blamed_on_the_failed_cell() -> None:
+    out = _outcome(HELPER_FIRST, {1: "error"})
+    assert _why(out, ["model"]) == ("artifact.never_assigned", {})
+    assert _why(out, ["model", "modelo", "clf"]) == (
+        "artifact.never_assigned_aliases", {"aliases": "`modelo`, `clf`"})
+    es = render("artifact.never_assigned", {"name": "model"}, "es")
+    assert "ninguna celda" in es and "mis_utilidades" not in es and "Corrige ese error" not in es
+
+
+def test_assigned_in_a_cell_that_did_not_run() -> None:
+    out = _outcome(HELPER_FIRST, {1: "timeout"})
+    key, params = _why(out, ["X"]) or ("", {})
+    assert key == "artifact.assigned_not_run"
+    assert params == {"assigned": "X", "cell": "2 (`import numpy as np`)",
+                      "stopped": "1 (`from mis_utilidades import dibujar`)"}
+    en = render(key, {"name": "X", **params, "subject": {"es": "se asigna", "en": "it is assigned"}}, "en")
+    assert en.startswith("Variable `X` was not found: it is assigned in code cell 2 (`import numpy as np`)")
+    assert "code cell 1 (`from mis_utilidades import dibujar`)" in en
+
+
+def test_assigned_in_the_cell_that_failed() -> None:
+    nb = _nb("import numpy as np", "model = build_model()")
+    out = _outcome(nb, {2: "error"}, ename="NameError", evalue="name 'build_model' is not defined")
+    key, params = diagnose.absent(out, ["modelo", "model"]) or ("", {})
+    assert key == "artifact.assigned_in_failed_cell"
+    assert params["assigned"] == "model" and params["cell"] == "2 (`model = build_model()`)"
+    es = render(key, {"name": "modelo", **params}, "es")
+    assert "se asigna como `model` en la celda de código 2 (`model = build_model()`), que falló (NameError" in es
+    en = render(*(diagnose.absent(out, ["model"]) or ("", {})), "en")  # type: ignore[misc]
+    assert en.startswith("Variable `{name}` was not found: it is assigned in code cell 2")
+
+
+def test_timeout_and_dead_kernel_in_the_assigning_cell() -> None:
+    nb = _nb("import numpy as np", "model.fit(x, y, epochs=10**6)\nh = 1")
+    assert _why(_outcome(nb, {2: "timeout"}), ["h"]) == (
+        "artifact.absent_timeout", {"cell": "2 (`model.fit(x, y, epochs=10**6)`)", "limit": 60})
+    dead = _outcome(nb, {2: "error"}, ename="DeadKernelError")
+    dead.detail = "memory"
+    assert _why(dead, ["h"]) == (
+        "artifact.absent_dead_kernel", {"cell": "2 (`model.fit(x, y, epochs=10**6)`)", "detail": "memory"})
+
+
+def test_deleted_after_it_was_assigned() -> None:
+    out = _outcome(_nb("model = 1", "print(model)", "del model"))
+    assert _why(out, ["model"]) == (
+        "artifact.deleted", {"assigned": "model", "cell": "1 (`model = 1`)", "deleted_in": "3 (`del model`)"})
+    # assigned again after the `del`: not deleted, and nothing the code map can tell
+    assert _why(_outcome(_nb("model = 1", "del model", "model = 2")), ["model"]) is None
+
+
+def test_local_to_a_function() -> None:
+    out = _outcome(_nb("def entrenar(x):\n    model = build(x)\n    return model", "entrenar(1)"))
+    assert _why(out, ["model"]) == (
+        "artifact.local_only", {"assigned": "model", "cell": "1 (`def entrenar(x):`)", "owner": "entrenar"})
+
+
+def test_global_in_a_function_called_or_not() -> None:
+    src = "def entrenar():\n    global model\n    if False:\n        model = 1"
+    assert _why(_outcome(_nb(src)), ["model"]) == (
+        "artifact.function_not_called", {"assigned": "model", "cell": "1 (`def entrenar():`)", "owner": "entrenar"})
+    key, _ = _why(_outcome(_nb(src, "entrenar()")), ["model"]) or ("", {})
+    assert key == "artifact.function_did_not_assign"
+
+
+def test_inside_a_branch_that_did_not_reach_it() -> None:
+    out = _outcome(_nb("try:\n    import tensorflow\n    model = 1\nexcept ImportError:\n    pass"))
+    assert _why(out, ["model"]) == ("artifact.branch_not_taken", {"assigned": "model",
+                                                                          "cell": "1 (`try:`)"})
+
+
+def test_no_code_map_or_an_assignment_that_held_gives_no_reason() -> None:
+    assert _why(ExecutionOutcome(status="ok"), ["model"]) is None
+    assert _why(_outcome(_nb("model = 1")), ["model"]) is None  # lost elsewhere
+
+
+@pytest.mark.parametrize("key", [
+    "artifact.never_assigned", "artifact.never_assigned_aliases", "artifact.assigned_in_failed_cell",
+    "artifact.assigned_not_run", "artifact.deleted", "artifact.local_only", "artifact.function_not_called",
+    "artifact.function_did_not_assign", "artifact.branch_not_taken"])
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_reason_renders_whole_in_each_language(key: str, lang: str) -> None:
+    params = {"name": "model", "assigned": "modelo", "subject": {"es": "se asigna como `modelo`",
+                                                                  "en": "it is assigned as `modelo`"}, "aliases": "`modelo`", "cell": "2 ([5] `x = 1`)",
+              "stopped": "1 (`import seaborn as sns`)", "deleted_in": "3 (`del modelo`)", "owner": "entrenar",
+              "ename": "NameError", "evalue": "name 'f' is not defined"}
+    text = render(key, params, lang)
+    assert "{" not in text and "}" not in text
+    assert ("celda" in text and " cell" not in text) if lang == "es" else ("cell" in text and "celda" not in text)
+    assert (text.startswith("No se encontró la variable `model`") if lang == "es"
+            else text.startswith("Variable `model` was not found"))
