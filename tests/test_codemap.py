@@ -59,9 +59,9 @@ def test_scopes_of_assignments() -> None:
     )
     assert cell["parsed"] is True
     a = cell["assigns"]
-    assert {k: a[k] for k in ("np", "confusion_matrix", "x", "y", "rest", "acc", "n", "squares", "w", "fh",
-                              "train", "Net")} == {k: "top" for k in (
-        "np", "confusion_matrix", "x", "y", "rest", "acc", "n", "squares", "w", "fh", "train", "Net")}
+    assert {k: a[k] for k in ("x", "y", "rest", "acc", "n", "squares", "w", "fh")} == {
+        k: "top" for k in ("x", "y", "rest", "acc", "n", "squares", "w", "fh")}
+    assert {a[k] for k in ("np", "confusion_matrix", "train", "Net")} == {"code"}  # imports, def, class
     assert (a["model"], a["epoch"], a["h"]) == ("branch", "branch", "branch")
     assert (a["local"], a["trained"], a["layers"]) == ("function:train", "global:train", "class:Net")
     assert "k" not in a and "v" not in a  # a comprehension's variables are its own
@@ -183,20 +183,35 @@ def test_inside_a_branch_that_did_not_reach_it() -> None:
                                                                           "cell": "1 (`try:`)"})
 
 
+def test_an_alias_bound_to_an_import_is_not_the_answer() -> None:
+    """`from sklearn.metrics import confusion_matrix` binds an alias of `matriz_confusion` to a
+    function; the kernel skips it, and the message says so instead of "convert it"."""
+    nb = _nb("from sklearn.metrics import confusion_matrix", "cm = confusion_matrix(y, p)")
+    key, params = _why(_outcome(nb), ["matriz_confusion", "confusion_matrix"]) or ("", {})
+    assert (key, params) == ("artifact.alias_is_code", {
+        "alias": "confusion_matrix", "cell": "1 (`from sklearn.metrics import confusion_matrix`)"})
+    es = render(key, {"name": "matriz_confusion", **params}, "es")
+    assert "no tu resultado" in es and "Guarda tu resultado en `matriz_confusion`" in es
+    # assigned a value after the import: that is an assignment like any other
+    assert _why(_outcome(_nb("from sklearn.metrics import confusion_matrix", "confusion_matrix = 3")),
+                ["matriz_confusion", "confusion_matrix"]) is None
+
+
 def test_no_code_map_or_an_assignment_that_held_gives_no_reason() -> None:
     assert _why(ExecutionOutcome(status="ok"), ["model"]) is None
     assert _why(_outcome(_nb("model = 1")), ["model"]) is None  # lost elsewhere
 
 
 @pytest.mark.parametrize("key", [
-    "artifact.never_assigned", "artifact.never_assigned_aliases", "artifact.assigned_in_failed_cell",
+    "artifact.never_assigned", "artifact.never_assigned_aliases", "artifact.alias_is_code",
+    "artifact.assigned_in_failed_cell",
     "artifact.assigned_not_run", "artifact.deleted", "artifact.local_only", "artifact.function_not_called",
     "artifact.function_did_not_assign", "artifact.branch_not_taken"])
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_every_reason_renders_whole_in_each_language(key: str, lang: str) -> None:
     params = {"name": "model", "assigned": "modelo", "subject": {"es": "se asigna como `modelo`",
                                                                   "en": "it is assigned as `modelo`"}, "aliases": "`modelo`", "cell": "2 ([5] `x = 1`)",
-              "stopped": "1 (`import seaborn as sns`)", "deleted_in": "3 (`del modelo`)", "owner": "entrenar",
+              "stopped": "1 (`import seaborn as sns`)", "alias": "modelo", "deleted_in": "3 (`del modelo`)", "owner": "entrenar",
               "ename": "NameError", "evalue": "name 'f' is not defined"}
     text = render(key, params, lang)
     assert "{" not in text and "}" not in text

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbformat import v4
 
@@ -278,7 +279,9 @@ def test_an_alias_bound_to_a_function_does_not_hide_the_student_s_value(tmp_path
     outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts", options)
     entry = outcome.artifacts["matriz_confusion"]
     assert (entry["status"], entry["found_as"], entry["value"]) == ("ok", "cm", [[5, 1], [0, 4]])
-    assert outcome.artifacts["solo_codigo"]["found_as"] == "confusion_matrix"  # only code: said as it is
+    # an alias bound only to code binds nothing: the artifact is absent (and the report says why,
+    # from the code map: tests/test_codemap.py)
+    assert outcome.artifacts["solo_codigo"]["status"] == "absent"
 
 
 def test_a_trained_model_s_history_is_exported_also_under_compat(tmp_path: Path) -> None:
@@ -297,3 +300,141 @@ def test_a_trained_model_s_history_is_exported_also_under_compat(tmp_path: Path)
     assert outcome.status == "ok", outcome.detail
     history = json.loads((tmp_path / "artifacts" / outcome.artifacts["m"]["history"]).read_text())
     assert set(history) == {"loss", "accuracy"} and len(history["loss"]) == 2
+
+
+ROLE = {"name": "model", "kind": "model", "aliases": ["modelo"], "discover": True,
+        "shapes": {"input": [None, 4], "output": [None, 3]}}
+NET = "keras.Sequential([keras.Input(({n},)), keras.layers.Dense(3, activation='softmax')])"
+
+
+def _discover(tmp_path: Path, cells: list[str], role: dict[str, object] = ROLE
+              ) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """Run ``cells`` with a discovered model artifact; its manifest entry after each cell."""
+    nb = v4.new_notebook(cells=[v4.new_code_cell("import keras, numpy as np")] + [v4.new_code_cell(c) for c in cells])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts",
+                         RunOptions(artifacts=[role], cell_timeout=300))
+    assert outcome.status == "ok", (outcome.ename, outcome.evalue)
+    return outcome.artifacts["model"], outcome.fits
+
+
+def test_discovery_by_role_prefers_the_model_that_fits_the_data_and_was_trained_last(tmp_path: Path) -> None:
+    """Issue 17: among several models none of which is named `model`, the one whose input and
+    output fit the exercise is graded; of those, the last one trained, whatever was built after."""
+    entry, fits = _discover(tmp_path, [
+        f"otra = {NET.format(n=5)}",                       # wrong input: never the exercise's
+        f"model_d = {NET.format(n=4)}",
+        "model_d.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "model_d.fit(np.zeros((8, 4)), np.zeros(8), epochs=1, verbose=0)",
+        f"sobrante = {NET.format(n=4)}",                   # built later, never trained
+    ])
+    assert (entry["found_as"], entry["chosen_by"]) == ("model_d", "last_trained")
+    assert entry["candidates"] == ["model_d", "otra", "sobrante"]
+    assert fits and fits[0]["model"] == entry["object_id"]
+
+
+def test_a_model_chosen_while_alone_gives_way_to_the_one_built_for_the_exercise(tmp_path: Path) -> None:
+    """The model found while it was the only one is not kept once the notebook builds the one that
+    fits the exercise (docs/spec-format.md)."""
+    entry, _ = _discover(tmp_path, [
+        f"borrador = {NET.format(n=6)}",  # alone: chosen, for want of another
+        f"red_final = {NET.format(n=4)}",
+    ])
+    assert (entry["found_as"], entry["chosen_by"]) == ("red_final", "role")
+    assert entry["candidates"] == ["borrador", "red_final"]
+
+
+@pytest.mark.parametrize("graded_trained", [True, False])
+def test_a_leftover_untrained_model_gives_way_to_the_trained_one(tmp_path: Path, graded_trained: bool) -> None:
+    """Issue 17: `model` built and never trained beside the `model_d` the student trained: where
+    the exercise grades a trained network, `model_d` is graded and the entry says why; where it
+    grades only the architecture, the name decides."""
+    entry, fits = _discover(tmp_path, [
+        f"model = {NET.format(n=4)}",
+        f"model_d = {NET.format(n=4)}",
+        "model_d.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "model_d.fit(np.zeros((8, 4)), np.zeros(8), epochs=1, verbose=0)",
+        f"otra = {NET.format(n=5)}\n"  # trained too, but not on the exercise's data
+        "otra.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "otra.fit(np.zeros((8, 5)), np.zeros(8), epochs=1, verbose=0)",
+    ], role={**ROLE, "trained": graded_trained})
+    if graded_trained:
+        assert (entry["found_as"], entry["chosen_by"], entry["instead_of"]) == ("model_d", "trained", "model")
+        assert entry["object_id"] == fits[0]["model"]
+    else:
+        assert entry["found_as"] == "model" and "chosen_by" not in entry
+
+
+def test_a_trained_model_under_its_name_is_kept(tmp_path: Path) -> None:
+    entry, _ = _discover(tmp_path, [
+        f"model = {NET.format(n=4)}",
+        "model.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "model.fit(np.zeros((8, 4)), np.zeros(8), epochs=1, verbose=0)",
+        f"model_d = {NET.format(n=4)}",
+        "model_d.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "model_d.fit(np.zeros((8, 4)), np.zeros(8), epochs=1, verbose=0)",
+    ], role={**ROLE, "trained": True})
+    assert entry["found_as"] == "model" and "chosen_by" not in entry
+
+
+CNN_ROLE = {"name": "model", "kind": "model", "aliases": ["modelo_cnn"], "discover": True, "has_layer": "Conv2D",
+            "shapes": {"input": [None, 8, 8, 3], "output": [None, 10]}}
+DENSE = "keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(10, activation='softmax')])"
+CNN = ("keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3), keras.layers.Flatten(), "
+       "keras.layers.Dense(10, activation='softmax')])")
+
+
+@pytest.mark.parametrize("with_cnn", [True, False])
+def test_a_cnn_is_found_by_its_layers_among_dense_models(tmp_path: Path, with_cnn: bool) -> None:
+    """CIFAR-10 (issue 17): the CNN is often just `model`, beside dense models with the same input
+    and output; only a model with Conv2D layers stands for it, and without one nothing does."""
+    nb = v4.new_notebook(cells=[v4.new_code_cell("import keras"), v4.new_code_cell(f"softmax_net = {DENSE}"),
+                                v4.new_code_cell(f"model = {CNN if with_cnn else DENSE}")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts",
+                         RunOptions(artifacts=[{**CNN_ROLE, "name": "cnn_graded"}], cell_timeout=300))
+    entry = outcome.artifacts["cnn_graded"]
+    if with_cnn:
+        assert (entry["status"], entry["found_as"], entry["chosen_by"]) == ("ok", "model", "role")
+    else:
+        assert entry["status"] == "absent"
+
+
+def test_a_fit_on_a_small_table_records_the_rows_it_trained_on(tmp_path: Path) -> None:
+    """The fit log names the rows of a small table a fit trained on (not the validation_split
+    tail, which Keras keeps out of training), so the checker can tell its own split's overlap."""
+    from grader.kernel.manifest import row_hashes, split_row_hashes
+
+    _, fits = _discover(tmp_path, [
+        f"model = {NET.format(n=4)}\n"
+        "model.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "x = np.arange(40, dtype='float32').reshape(10, 4) / 7\n"
+        "model.fit(x, np.zeros(10), epochs=1, verbose=0, validation_split=0.2)\n"
+        "model.fit(x.astype('float64'), np.zeros(10), epochs=1, verbose=0)",
+    ])
+    x = np.arange(40, dtype="float32").reshape(10, 4) / 7
+    assert split_row_hashes(str(fits[0]["x_rows"])) == split_row_hashes(row_hashes(x[:8]) or "")
+    assert split_row_hashes(str(fits[1]["x_rows"])) == split_row_hashes(row_hashes(x) or "")
+
+
+def test_a_submission_frame_is_found_by_its_rows_and_columns(tmp_path: Path) -> None:
+    """Issue 17: a Kaggle submission kept as `sub` (not a declared name) is the predictions
+    artifact; the test features, with the same 3 rows but other columns, are not."""
+    nb = v4.new_notebook(cells=[v4.new_code_cell(
+        "import pandas as pd\n"
+        "test = pd.DataFrame({'PassengerId': [892, 893, 894], 'Pclass': [3, 3, 2]})\n"
+        "sub = pd.DataFrame({'PassengerId': test.PassengerId, 'Survived': [0, 1, 0]})\n"
+        "label = sub.copy()[['PassengerId']]")])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    role = {"name": "predicciones", "kind": "value", "aliases": ["submission"],
+            "role": {"rows": 3, "columns": ["PassengerId", "Survived"]}}
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts", RunOptions(artifacts=[role]))
+    entry = outcome.artifacts["predicciones"]
+    assert (entry["status"], entry["found_as"], entry["chosen_by"]) == ("ok", "sub", "role")
+    assert entry["shape"] == [3, 2]

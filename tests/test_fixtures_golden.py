@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from grader.pipeline import GradeOptions, grade_one, library
+from grader.pipeline import GradeOptions, grade_one, library, rescore
+from grader.pipeline.report import EVIDENCE
 from tests.conftest import FIXTURES
 from tests.fixtures import variants
 
@@ -49,6 +50,14 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
         "exec": "error", "status": {"arquitectura": "pass", "parametros_modelo": "pass", "total_parametros": "missing",
                                     "pesos_ocultos": "missing", "ejecucion_limpia": "fail"},
         "keys": {"total_parametros": "artifact.never_assigned_aliases", "pesos_ocultos": "artifact.local_only"}},
+    # issue 17: a leftover `model`, never trained, beside the `model_d` the student trained
+    ("iris", "leftover_untrained_model"): {"status": {"arquitectura": "pass", "parametros_modelo": "pass",
+                                                      "exactitud": "pass", "total_parametros": "pass"}},
+    # issue 17: trained on its own 80/20 split, which holds 52 of the grader's 63 held-out rows
+    ("sonar_roc", "own_split_80_20"): {
+        "status": {"formas": "pass", "exactitud": "fail", "auc": "fail", "roc_auc": "pass"},
+        "keys": {"exactitud": "metric.trained_on_holdout", "auc": "metric.trained_on_holdout"},
+        "zero": ["exactitud", "auc"], "adapt": {"epoch_cap": 1}},
     # student habits (issue 3): they run offline, as written, within budget, and are graded
     ("mnist_mlp", "colab_tf_keras_500_epochs"): {
         "score": 10, "status": {"exactitud": "pass"},
@@ -128,7 +137,8 @@ def graded(exercise: str, name: str, tmp: Path) -> dict[str, Any]:
         # the short cell limit only where the fixture is about a cell that never ends; training
         # cells keep their spec's limit (on 2 busy cores a CNN epoch took over 40 s)
         timeout = CELL_TIMEOUT if EXPECT.get(key, {}).get("exec") == "timeout" else None
-        opts = GradeOptions(cell_timeout=timeout, out_dir=tmp, profile=profile, compat=EXPECT.get(key, {}).get("compat"))
+        opts = GradeOptions(cell_timeout=timeout, out_dir=tmp, profile=profile, compat=EXPECT.get(key, {}).get("compat"),
+                            evidence=True)
         _cache[key] = grade_one(spec, rubric, nb, opts)
     return _cache[key]
 
@@ -161,6 +171,38 @@ def test_fixture_outcome(exercise: str, name: str, tmp_path: Path, update_golden
         if not update_goldens:
             pytest.fail(f"golden {golden.name} was missing and has been written; review it and re-run")
     assert got == json.loads(golden.read_text(encoding="utf-8"))
+
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_SPANISH = re.compile(r"[ñáéíóú¿¡]|\b(el|los|las|una|para|celda|épocas|calificando|entrega|esperado|se|que)\b", re.I)
+_ENGLISH = re.compile(r"\b(the|with|and|of|is|was|grading|cell|expected|found|which|never)\b", re.I)
+
+
+def _texts(report: dict[str, Any]) -> list[str]:
+    """Every sentence a report says, without what the student wrote (code spans, quoted names and
+    error values, which are in whatever language the student used)."""
+    ex = report["execution"]
+    said = [ex["message"]] + [h["message"] for h in ex["hints"]] + [a["message"] for a in ex["adaptations"]]
+    for c in report["checks"]:
+        said += [c["message"], *c["details"], *([c["hint"]] if c["hint"] else [])]
+    return [re.sub(r"`[^`]*`|'[^']*'|\b[A-Z]\w*(?:Error|Exception|Interrupt)\b:?.*?(?=\.\s|\.?$)|\bdel\b", "", text)
+            for text in said]
+
+
+@pytest.mark.parametrize(("exercise", "name"), sorted(EXPECT), ids=lambda v: v)
+def test_every_message_of_a_fixture_reads_in_one_language(exercise: str, name: str, tmp_path: Path) -> None:
+    """Issue 17: every message key a fixture's grading produced, rendered with that grading's own
+    parameters in both languages (from its evidence, as a rescore does): nothing left unfilled, no
+    word of the other language, and the Spanish rendering is the one the report was written with."""
+    report = graded(exercise, name, tmp_path)
+    spec, rubric, _ = library.load(exercise)
+    spanish = rescore.rebuild(spec, rubric, report[EVIDENCE], "es")
+    english = rescore.rebuild(spec, rubric, report[EVIDENCE], "en")
+    assert [c["message"] for c in spanish["checks"]] == [c["message"] for c in report["checks"]]
+    for lang, rep, other in (("es", spanish, _ENGLISH), ("en", english, _SPANISH)):
+        for text in _texts(rep):
+            assert not _PLACEHOLDER.search(text), (lang, text)
+            assert not other.search(text), (lang, text)
 
 
 @pytest.mark.parametrize("exercise", library.exercise_ids())
@@ -207,6 +249,24 @@ def test_missing_names_are_not_blamed_on_a_failed_import(tmp_path: Path) -> None
     assert "1 ([1] `from mis_utilidades import dibujar_historia`): ModuleNotFoundError" in messages["ejecucion_limpia"]
 
 
+def test_the_trained_model_is_graded_over_a_leftover_one(tmp_path: Path) -> None:
+    report = graded("iris", "leftover_untrained_model", tmp_path)
+    check = next(c for c in report["checks"] if c["id"] == "arquitectura")
+    assert check["details"] == [
+        "Se calificó el modelo `model_d` y no `model`: `model` nunca se entrenó y `model_d` es el último modelo "
+        "entrenado con `fit` cuya entrada y salida encajan con los datos del ejercicio. Guarda en `model` el "
+        "modelo que entrenas."]
+
+
+def test_held_out_rows_in_the_student_s_own_split_are_not_measured(tmp_path: Path) -> None:
+    report = graded("sonar_roc", "own_split_80_20", tmp_path)
+    check = next(c for c in report["checks"] if c["id"] == "exactitud")
+    assert "con 52 de las 63 filas que el grader reserva para evaluar" in check["message"]
+    assert "quedan 11, menos de las 20 necesarias" in check["message"]
+    assert "celda de código 2 (`X = df.iloc[:, :60].values`)" not in check["message"]  # the fit's cell, not the split's
+    assert "celda de código 3 (`model = keras.Sequential" in check["message"]
+
+
 def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
     report = graded("cnn_params", "model_other_name", tmp_path)
     check = next(c for c in report["checks"] if c["id"] == "capa_ejercicio")
@@ -222,7 +282,7 @@ def test_error_message_names_the_failing_cell(tmp_path: Path) -> None:
     # the file's fourth cell, all of them code: code cell 4, named by its first line
     assert check["message"] == (
         "No se encontró la variable `valor_convolucion`: se asigna en la celda de código 4 "
-        "(`valor_convolucion = imagen[0, 0] * 5  # 'imagen' wa…`), que falló (NameError: name 'imagen' "
+        "(`valor_convolucion = imagen[0, 0] * 5  # 'imagen…`), que falló (NameError: name 'imagen' "
         "is not defined) antes de asignarla. Corrige ese error y vuelve a ejecutar todo el notebook."
     )
     # the traceback is for the instructor only

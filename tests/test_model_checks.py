@@ -58,6 +58,9 @@ MODELS: dict[str, Callable[[], Any]] = {
     "batchnorm": lambda: _seq(L.Dense(2), L.BatchNormalization()),
     "lambda": lambda: _seq(L.Dense(2), L.Lambda(lambda x: x * 2)),
     "unbuilt": lambda: keras.Sequential([L.Dense(2)]),
+    # issue 17: a model with nothing to learn, and one with no layers, are told so
+    "pooling_only": lambda: _seq(L.Reshape((2, 2, 1)), L.MaxPooling2D(2), L.Flatten()),
+    "empty": lambda: keras.Sequential([]),
     # mnist_dropout's two accepted shapes: with and without a Dropout right after the input
     "drop_first": lambda: _seq(L.Dropout(0.5), L.Dense(2, activation="tanh"), L.Dropout(0.5),
                                L.Dense(3, activation="softmax")),
@@ -302,6 +305,22 @@ def test_found_as_alias_is_reported(saved: Path) -> None:
     assert r.details == [{"message": "artifact.found_as", "params": {"name": "m", "found_as": "model"}}]
 
 
+@pytest.mark.parametrize(("why", "es", "en"), [
+    ("role", "el único cuya entrada y salida encajan", "the only one whose input and output fit"),
+    ("last_trained", "el último que se entrenó con `fit`", "the last one trained with `fit`"),
+    ("last_created", "el último que se creó", "the last one created")])
+def test_a_model_found_by_its_role_says_which_and_why(saved: Path, why: str, es: str, en: str) -> None:
+    check = CheckSpec(id="c", kind="param_count", artifact="m", expect={"total": 19})
+    r = run_check(check, _ctx(saved, "good", found_as="model_d", chosen_by=why, candidates=["model", "model_d"]))
+    assert r.status == "pass"
+    [detail] = r.details
+    assert detail["message"] == "artifact.discovered"
+    text_es, text_en = (render(detail["message"], detail["params"], lang) for lang in ("es", "en"))
+    assert text_es.startswith("Se calificó el modelo `model_d` porque no hay ninguna `m`: de los modelos del "
+                              "notebook (`model`, `model_d`), es " + es)
+    assert text_en.startswith("Model `model_d` was graded because there is no `m`") and en in text_en
+
+
 def test_context_refuses_lambda_in_safe_mode(saved: Path) -> None:
     model, (key, params) = _ctx(saved, "lambda").model("m")
     assert model is None
@@ -313,7 +332,20 @@ def test_context_refuses_lambda_in_safe_mode(saved: Path) -> None:
 def test_context_unbuilt_model(saved: Path) -> None:
     model, (key, params) = _ctx(saved, "unbuilt").model("m")
     assert model is None
-    assert (key, params) == ("model.not_built", {})
+    assert (key, params) == ("model.not_built", {"layers": "Dense"})
+
+
+@pytest.mark.parametrize(("model", "key", "params"), [
+    ("pooling_only", "model.no_weighted_layers", {"layers": "Reshape, MaxPooling2D, Flatten"}),
+    ("empty", "model.empty", {})])
+def test_context_model_without_weights_says_why(saved: Path, model: str, key: str, params: dict[str, Any]) -> None:
+    found, reason = _ctx(saved, model).model("m")
+    assert found is None and reason == (key, params)
+    r = _run(saved, model, "param_count", total=10)
+    assert (r.status, r.message) == ("missing", key)
+    es, en = (render(key, r.params, lang) for lang in ("es", "en"))
+    assert "keras.Input" not in es + en  # the input shape is not what is missing
+    assert "`m`" in es and "`m`" in en
 
 
 def test_context_loads_model_once(saved: Path) -> None:
@@ -333,7 +365,7 @@ def test_lambda_model_is_missing_unsafe(saved: Path) -> None:
 def test_unbuilt_model_is_missing_not_built(saved: Path) -> None:
     r = _run(saved, "unbuilt", "param_count", total=10)
     assert (r.status, r.message) == ("missing", "model.not_built")
-    assert r.params == {"name": "m"}
+    assert r.params == {"name": "m", "layers": "Dense"}
 
 
 def test_absent_model_is_missing(saved: Path) -> None:

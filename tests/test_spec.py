@@ -383,3 +383,17 @@ def test_every_kind_registers_an_expect_model_with_its_defaults() -> None:
     metric = kinds()["metric"].expect.model_validate({"dataset": "iris", "min": 0.5})
     assert (metric.split, metric.metric, metric.holdout) == ("test", "accuracy", None)  # type: ignore[attr-defined]
     assert kinds()["metric"].required == {"dataset", "min"}
+
+
+def test_has_layer_narrows_discovery_only() -> None:
+    """`has_layer` (a CIFAR-10 CNN found by its Conv2D layers) needs `discover: true`."""
+    from pydantic import ValidationError
+
+    from grader.model.spec import ArtifactSpec
+
+    art = ArtifactSpec(name="modelo_cnn", kind="model", discover=True, has_layer="Conv2D")
+    assert art.has_layer == "Conv2D"
+    with pytest.raises(ValidationError, match="has_layer narrows discovery: it needs `discover: true`"):
+        ArtifactSpec(name="modelo_cnn", kind="model", has_layer="Conv2D")
+    cifar = load_spec(ROOT / "exercises" / "cifar10" / "spec.yaml")
+    assert cifar.artifact("modelo_cnn") is not None and cifar.artifact("modelo_cnn").has_layer == "Conv2D"  # type: ignore[union-attr]

@@ -189,6 +189,23 @@ def run_check(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         )
     result.public = check.public
     found_as = ctx.found_as(check.artifact) if check.artifact else None
-    if found_as:
-        result.details.append({"message": "artifact.found_as", "params": {"name": check.artifact, "found_as": found_as}})
+    if found_as and check.artifact:
+        entry = ctx.entry(check.artifact)
+        why, candidates = entry.get("chosen_by"), entry.get("candidates")
+        declared = ctx.spec.artifact(check.artifact)
+        if why == "role" and declared is not None and declared.role is not None:  # a value found by its role
+            result.details.append({"message": "artifact.discovered_value", "params": {
+                "name": check.artifact, "found_as": found_as, "rows": declared.role.rows,
+                "columns": ", ".join(f"`{c}`" for c in declared.role.columns),
+                "n_candidates": len(candidates or [found_as])}})
+        elif why == "trained" and entry.get("instead_of"):  # a trained model over an untrained one under the name
+            result.details.append({"message": "artifact.discovered_trained", "params": {
+                "name": check.artifact, "found_as": found_as, "instead_of": entry["instead_of"]}})
+        elif candidates and why in ("role", "last_trained", "last_created"):  # a model found among several
+            result.details.append({"message": "artifact.discovered", "params": {
+                "name": check.artifact, "found_as": found_as, "why_key": f"artifact.why.{why}",
+                "candidates": ", ".join(f"`{c}`" for c in candidates)}})
+        else:
+            result.details.append({"message": "artifact.found_as",
+                                   "params": {"name": check.artifact, "found_as": found_as}})
     return result

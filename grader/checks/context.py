@@ -189,7 +189,7 @@ class CheckContext:
             self._model_errors[name] = ("model.unsafe", {"error": error})
             return None, self._model_errors[name]
         if not model.built or not model.weights:
-            self._model_errors[name] = ("model.not_built", {})
+            self._model_errors[name] = _unweighted(model)
             return None, self._model_errors[name]
         self._models[name] = model
         return model, ("", {})
@@ -204,3 +204,15 @@ class CheckContext:
             return read_history(self.artifacts_dir / entry["history"])
         except (OSError, UnsafeJSON):
             return None
+
+
+def _unweighted(model: Any) -> tuple[str, dict[str, Any]]:
+    """Why a loaded model has no weights, as it is: no layers at all, layers that have no weights
+    of their own (only pooling, Flatten, Dropout…), or layers waiting for an input shape."""
+    layers = [layer for layer in getattr(model, "layers", []) if type(layer).__name__ != "InputLayer"]
+    if not layers:
+        return "model.empty", {}
+    names = ", ".join(type(layer).__name__ for layer in layers[:8]) + (", …" if len(layers) > 8 else "")
+    if model.built:  # built, and still nothing to learn
+        return "model.no_weighted_layers", {"layers": names}
+    return "model.not_built", {"layers": names}

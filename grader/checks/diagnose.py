@@ -44,7 +44,12 @@ def _absent(outcome: ExecutionOutcome, names: list[str]) -> Reason | None:
     """None also for an assignment that ran and should have worked: the code cannot tell."""
     if not outcome.code:
         return None
-    sites = _sites(outcome, names)
+    every = _sites(outcome, names)
+    # an alias bound to code (an import, a def) is not the answer: the kernel skips it too
+    sites = [(rec, n, scope) for rec, n, scope in every if scope != "code" or n == names[0]]
+    if not sites and every:
+        rec, alias, _ = every[-1]
+        return "artifact.alias_is_code", {"alias": alias, "cell": outcome.cell_label(rec["index"])}
     if not sites:
         others = [f"`{n}`" for n in names[1:]]
         return ("artifact.never_assigned_aliases", {"aliases": ", ".join(others)}) if others else (
@@ -65,7 +70,7 @@ def _absent(outcome: ExecutionOutcome, names: list[str]) -> Reason | None:
             return "artifact.assigned_not_run", {"assigned": name, "cell": label,
                                                   "stopped": outcome.cell_label(outcome.failing_cell)}
     # every cell that assigns it ran without error
-    held = [(rec, name, scope) for rec, name, scope in sites if scope in ("top", "branch")
+    held = [(rec, name, scope) for rec, name, scope in sites if scope in ("top", "branch", "code")
             or scope.startswith("global:")]
     if held:
         last, name, scope = held[-1]

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from grader.checks import ArtifactCheck, Expect, register
+from grader.checks import ArtifactCheck, Expect, causes, register
 from grader.checks.context import CheckContext
 from grader.model.outcomes import CheckResult
 
@@ -76,6 +76,21 @@ def holdout_rows(x: np.ndarray, y: np.ndarray, holdout: Holdout) -> tuple[np.nda
         x, y, test_size=holdout.test_size, random_state=holdout.random_state,
         stratify=y if holdout.stratify else None)
     return x_test, y_test
+
+
+def _held_out(ctx: CheckContext, name: str, x: np.ndarray, y: np.ndarray, holdout: Holdout
+              ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, str] | None]:
+    """The statement's held-out rows, and which of them the graded model trained on (its own
+    split may have put some in training: ``causes.seen_rows``). A binary split stratified on the
+    other class coding (LabelEncoder's M=0) holds out other rows: when the model trained on none
+    of those, they are the rows the student held out as asked, and they are the ones measured."""
+    held_x, held_y = holdout_rows(x, y, holdout)
+    overlap = causes.seen_rows(ctx, name, held_x)
+    if overlap is not None and holdout.stratify and set(np.unique(y).tolist()) == {0, 1}:
+        other_x, other_y = holdout_rows(x, 1 - y, holdout)
+        if causes.seen_rows(ctx, name, other_x) is None:
+            return other_x, 1 - other_y, None
+    return held_x, held_y, overlap
 
 
 def prepare(x: np.ndarray, pre: Preprocess, model: Any) -> np.ndarray:
@@ -141,10 +156,15 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     model, _ = ctx.model(check.artifact)
     split, metric = exp.split, exp.metric
     x, y = load(exp.dataset, ctx.data_dir)[split]
+    overlap = None
     if exp.holdout is not None:
-        x, y = holdout_rows(x, y, exp.holdout)
+        x, y, overlap = _held_out(ctx, check.artifact, x, y, exp.holdout)
     if exp.limit:
         x, y = x[: exp.limit], y[: exp.limit]
+    total = len(y)
+    if overlap is not None:
+        unseen = ~overlap[0]
+        x, y = x[unseen], y[unseen]
     pre = exp.preprocess
     raw = x.astype("float32")
     x = prepare(raw, pre, model)
@@ -156,6 +176,12 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                       random_state=exp.holdout.random_state)
     else:
         params["data_key"] = "metric.data_split"
+    if overlap is not None:
+        params.update(data_key="metric.data_holdout_unseen", total=total, seen=total - len(y), cell=overlap[1])
+        if len(y) < causes.MIN_UNSEEN or len(set(y.tolist())) < 2:  # too few left to measure anything
+            return CheckResult(id=check.id, kind=check.kind, status="fail", message="metric.trained_on_holdout",
+                               params={**params, "min": causes.MIN_UNSEEN}, expected=expected, found=None,
+                               measured=0.0)
     try:
         scores = predict_scores(model, x)
         value = compute(metric, y, scores)
@@ -167,13 +193,20 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                            expected=expected, found=None, measured=0.0)
     ok = value >= exp.min
     message = "metric.ok" if ok else "metric.low"
-    if not ok and (scores.ndim == 1 or scores.shape[-1] == 1) and metric in ("accuracy", "auc"):
+    # a measure on rows the model trained on earns nothing, whatever it is
+    seen = (causes.trained_on_evaluated(ctx, check.artifact, exp.dataset, split)
+            if split == "test" and exp.holdout is None else None)
+    if seen is not None:
+        ok, message = False, seen[0]
+        params.update(seen[1])
+    if not ok and message == "metric.low" and (scores.ndim == 1 or scores.shape[-1] == 1) and metric in (
+            "accuracy", "auc"):
         swapped = compute(metric, 1 - y, scores)
         if swapped >= exp.min:
             message = "metric.swapped"
             params["swapped"] = round(swapped, 4)
             params["positive"] = _positive_name(exp.dataset)
-    if not ok and message == "metric.low" and pre.divide is not None:
+    if not ok and message == "metric.low" and pre.divide is not None:  # (not after trained_on_evaluated)
         # trained on raw pixels? then it does well on the data as it was before dividing
         raw_value = compute(metric, y, predict_scores(model, prepare(raw, pre.model_copy(update={"divide": 1}),
                                                                      model)))
@@ -181,6 +214,15 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                                               and raw_value - value >= NOT_NORMALIZED_GAP):
             message = "metric.not_normalized"
             params.update(raw=round(raw_value, 4), divide=check.expect["preprocess"]["divide"])
+    details: list[dict[str, Any]] = []
+    if not ok and message == "metric.low":  # a cause the grader saw, rather than a guess
+        cause = causes.untrained(ctx, check.artifact)
+        if cause is not None:
+            message = "metric.untrained"
+            params.update(cause_key=cause[0], name=check.artifact, **cause[1])
+        cut = causes.capped(ctx, check.artifact)
+        if cut is not None:
+            details.append({"message": cut[0], "params": cut[1]})
     try:
         from grader.checks.plot_data import figure_data
         from grader.data.datasets import REGISTRY
@@ -191,4 +233,5 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail",
                        message=message,
                        params={**params, "found": round(value, 4)},
-                       expected=expected, found=round(value, 4), measured=value, plot=plot)
+                       expected=expected, found=round(value, 4), plot=plot, details=details,
+                       measured=0.0 if seen is not None else value)  # no rubric band for seen rows

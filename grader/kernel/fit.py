@@ -4,11 +4,19 @@ every fit call that the ``training`` check reads."""
 from __future__ import annotations
 
 import inspect
+import math
 import sys
 import time
 from typing import Any
 
-from .manifest import MAX_FITS, Fingerprint, data_fingerprint
+from .manifest import (
+    MAX_FITS,
+    ROW_HASH_FITS,
+    ROW_HASH_ROWS,
+    Fingerprint,
+    data_fingerprint,
+    row_hashes,
+)
 from .state import CONFIG, STATE, event
 
 
@@ -100,6 +108,21 @@ def _fit_record(model: Any, a: dict[str, Any], requested: int | None, callbacks:
     }
 
 
+def _trained_rows(a: dict[str, Any]) -> str | None:
+    """Which rows of a small table this fit trains on (``row_hashes``): those left after
+    ``validation_split``, which Keras takes from the end."""
+    if sum(1 for f in STATE.get("fits", []) if f.get("x_rows")) >= ROW_HASH_FITS:
+        return None
+    x = a.get("x")
+    n = _rows(x)
+    if not n or n > ROW_HASH_ROWS or isinstance(x, (dict, list, tuple)):
+        return None
+    split = a.get("validation_split") or 0
+    if isinstance(split, float) and 0 < split < 1:
+        x = _subset(x, list(range(int(math.ceil(n * (1 - split))))))
+    return row_hashes(x)
+
+
 def _finish_fit_record(record: dict[str, Any], history: Any, callbacks: list[Any], timer: Any,
                        elapsed: float) -> None:
     epochs = getattr(history, "epoch", None)
@@ -151,6 +174,9 @@ def patch_fit() -> None:
                 event("data_fraction", used=keep, total=n)
         user_callbacks = list(a.get("callbacks") or [])
         record = _fit_record(self, a, requested, user_callbacks, fingerprint)
+        rows = _trained_rows(a)
+        if rows:
+            record["x_rows"] = rows
         limit = budget.get("fit_time_budget")
         timer = None
         if limit:

@@ -16,6 +16,9 @@ MANIFEST = "manifest.json"
 MAX_EVENTS = 200  # adaptation events recorded (the same one once)
 MAX_FITS = 500  # Model.fit calls logged; later ones run, unlogged
 MAX_JSON_ITEMS = 10_000  # items of a list exported as a plain value (larger: an array)
+ROW_HASH_ROWS = 2_000  # a fit on a table this small records which rows it trained on (row_hashes)
+ROW_HASH_FITS = 50  # … for at most this many fits (the manifest stays under 1 MB)
+ROW_HASH_DIGITS = 6  # hex digits per row: 24 bits, so 2,000 rows mistake 1 other row in 8,000
 
 # what became of a declared artifact after a cell
 OK, ABSENT, UNSUPPORTED, SAVE_FAILED, EXPORT_ERROR = "ok", "absent", "unsupported", "save_failed", "export_error"
@@ -37,7 +40,9 @@ class Entry(TypedDict, total=False):
     shape: list[int]
     value: Any  # a plain value (JSON)
     error: str
-    candidates: list[str]  # several models and no declared name: their names
+    candidates: list[str]  # found by its role among several: the names of all of them
+    chosen_by: str  # found by its role (grader.kernel.save): only, role, last_trained, last_created, trained
+    instead_of: str  # chosen_by trained: the name whose model was never trained
 
 
 class Fingerprint(TypedDict):
@@ -77,6 +82,29 @@ class Manifest(TypedDict, total=False):
     time: float
     device: dict[str, Any]  # after the last cell
     versions: dict[str, str]
+
+
+def row_hashes(x: Any, limit: int = ROW_HASH_ROWS) -> str | None:
+    """Which rows a table holds: ``ROW_HASH_DIGITS`` hex digits per distinct row, sorted and
+    joined, for a 2-D numeric table of at most ``limit`` rows (None otherwise). Values are
+    rounded to 4 decimals first, so a float32 copy, a DataFrame and its ``.values`` read alike;
+    a scaled copy does not (its rows are other numbers)."""
+    try:
+        np = sys.modules["numpy"]
+        if x is None or isinstance(x, (list, tuple, dict, str, bytes)):
+            return None
+        arr = np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+        if arr.ndim != 2 or not 0 < arr.shape[0] <= limit or arr.dtype.kind not in "fiub":
+            return None
+        table = np.round(arr.astype(np.float64), 4) + 0.0  # (-0.0 reads as 0.0)
+        size = ROW_HASH_DIGITS // 2
+        return "".join(sorted({hashlib.blake2b(row.tobytes(), digest_size=size).hexdigest() for row in table}))
+    except Exception:
+        return None
+
+
+def split_row_hashes(text: str) -> set[str]:
+    return {text[i:i + ROW_HASH_DIGITS] for i in range(0, len(text), ROW_HASH_DIGITS)}
 
 
 def data_fingerprint(x: Any) -> Fingerprint | None:

@@ -116,37 +116,148 @@ def _as_array(value: Any) -> Any:
 
 def _is_code(value: Any) -> bool:
     """A function, class or module: what ``from sklearn.metrics import confusion_matrix`` binds
-    to a name that is also a value artifact's alias, never the student's answer."""
+    to a name that is also an artifact's alias, never the student's answer."""
     return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.ModuleType, type,
                               types.MethodType))
 
 
 def _lookup(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any]:
-    names = [n for n in [spec["name"], *spec.get("aliases", [])] if n in ns]
-    if spec.get("kind", "value") == "value":
-        data = [n for n in names if not _is_code(ns[n])]
-        names = data or names  # only code under every name: reported as what it is
+    # an alias never binds code (``from sklearn.metrics import confusion_matrix``); the artifact's
+    # own name bound to code is reported as what it is
+    names = [n for n in [spec["name"], *spec.get("aliases", [])] if n in ns
+             and (n == spec["name"] or not _is_code(ns[n]))]
     if names:
-        return names[0], ns[names[0]]
+        return _trained_instead(spec, ns, names[0])
     if spec.get("kind") == "model" and spec.get("discover"):
-        # models bound to the names of the other declared model artifacts are theirs
-        claimed = {
-            id(ns[n])
-            for other in CONFIG.get("artifacts", [])
-            if other is not spec and other.get("kind") == "model"
-            for n in [other["name"], *other.get("aliases", [])]
-            if n in ns
-        }
-        models = [(k, v) for k, v in ns.items()
-                  if not k.startswith("_") and id(v) not in claimed and _is_model(v)]
-        distinct = {id(v) for _, v in models}
-        if len(distinct) == 1:
-            return models[0]
-        if len(distinct) > 1:
-            STATE["manifest"].setdefault(spec["name"], {})["candidates"] = sorted(
-                k for k, _ in models
-            )
+        return _discover(spec, ns)
+    if spec.get("kind", "value") == "value" and spec.get("role"):
+        return _discover_value(spec, ns)
     return None, None
+
+
+def _discover_value(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any]:
+    """A pandas DataFrame with the role's rows and columns (``role``: a Kaggle submission kept
+    as ``sub``), when no declared name holds the value; of several, the one created last."""
+    role = spec["role"]
+    seen = STATE.setdefault("first_seen", {})
+    frames: dict[int, tuple[str, Any]] = {}
+    for k, v in ns.items():
+        t = type(v)
+        if k.startswith("_") or t.__name__ != "DataFrame" or not (t.__module__ or "").startswith("pandas"):
+            continue
+        try:
+            fits = len(v) == role["rows"] and all(c in list(v.columns) for c in role["columns"])
+        except Exception:
+            fits = False
+        if fits:
+            frames.setdefault(id(v), (k, v))
+            seen.setdefault(id(v), len(seen))
+    if not frames:
+        return None, None
+    chosen = max(frames, key=lambda i: seen[i])
+    found: dict[str, Any] = {"chosen_by": "role"}
+    if len(frames) > 1:
+        found["candidates"] = sorted(name for name, _ in frames.values())
+    STATE["discovered"] = found
+    return frames[chosen]
+
+
+def _shape_fits(shape: Any, want: Any) -> bool:
+    """A model's input or output shape against the exercise's (None: any size)."""
+    if want is None:
+        return True
+    if not isinstance(shape, tuple) or len(shape) != len(want):
+        return False
+    return all(w is None or s == w for s, w in zip(shape, want))
+
+
+def _layer_types(model: Any, depth: int = 0) -> set[str]:
+    """The class names of ``model``'s layers, those of nested models included."""
+    names: set[str] = set()
+    for layer in list(getattr(model, "layers", None) or [])[:1000]:
+        names.add(type(layer).__name__)
+        if depth < 3 and getattr(layer, "layers", None):
+            names |= _layer_types(layer, depth + 1)
+    return names
+
+
+def _fits_role(model: Any, shapes: dict[str, Any] | None, has_layer: str | None = None) -> bool:
+    """Whether ``model`` takes the exercise's input and gives its output (``shapes`` from the
+    spec's ``output_shapes`` check; True when the spec gives none) and has a ``has_layer``
+    layer when the spec asks for one."""
+    if has_layer:
+        try:
+            if has_layer not in _layer_types(model):
+                return False
+        except Exception:
+            return False
+    if not shapes:
+        return True
+    try:
+        return _shape_fits(tuple(model.input_shape), shapes.get("input")) and _shape_fits(
+            tuple(model.output_shape), shapes.get("output"))
+    except Exception:  # not built, several inputs: cannot tell, so it does not qualify
+        return False
+
+
+def _trained_ids() -> set[int]:
+    return {f.get("model") for f in STATE.get("fits", []) if not f.get("error") and (f.get("epochs_run") or 0) > 0}
+
+
+def _trained_instead(spec: dict[str, Any], ns: dict[str, Any], name: str) -> tuple[str | None, Any]:
+    """``name``'s model, unless the exercise grades a trained network, it was never trained and
+    another model that fits the exercise's data was: a leftover ``model`` beside the ``model_d``
+    the student trained. The choice is written beside the artifact (``chosen_by: trained``)."""
+    obj = ns[name]
+    if not (spec.get("kind") == "model" and spec.get("discover") and spec.get("trained") and _is_model(obj)):
+        return name, obj
+    trained = _trained_ids()
+    if id(obj) in trained:
+        return name, obj
+    other, found = _discover(spec, ns)
+    if found is None or found is obj or id(found) not in trained:
+        STATE.pop("discovered", None)
+        return name, obj
+    STATE["discovered"] = {**STATE.get("discovered", {}), "chosen_by": "trained", "instead_of": name}
+    return other, found
+
+
+def _discover(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any]:
+    """The model the exercise asks for, found by its role when no declared name holds it:
+    among the models in the namespace (not bound to another declared model), those whose input
+    and output fit the exercise; of those, the last one trained (the fit log), else the one
+    created last. The choice and why are written beside the artifact (``chosen_by``)."""
+    claimed = {id(ns[n]) for other in CONFIG.get("artifacts", [])
+               if other is not spec and other.get("kind") == "model"
+               for n in [other["name"], *other.get("aliases", [])] if n in ns}
+    seen = STATE.setdefault("first_seen", {})
+    names: dict[int, str] = {}
+    objects: dict[int, Any] = {}
+    for k, v in ns.items():
+        if k.startswith("_") or id(v) in claimed or not _is_model(v):
+            continue
+        names.setdefault(id(v), k)
+        objects[id(v)] = v
+        seen.setdefault(id(v), len(seen))  # the order in which models appeared, cell after cell
+    if not objects:
+        return None, None
+    pool = [i for i in objects if _fits_role(objects[i], spec.get("shapes"), spec.get("has_layer"))]
+    if not pool and spec.get("has_layer"):  # no CNN at all: nothing stands in for one
+        return None, None
+    role = bool(pool) and len(pool) < len(objects)
+    pool = pool or list(objects)
+    trained = {f.get("model"): pos for pos, f in enumerate(STATE.get("fits", [])) if f.get("model") in _trained_ids()}
+    if len(pool) == 1:
+        chosen, why = pool[0], "role" if role else "only"
+    elif any(i in trained for i in pool):
+        chosen, why = max((i for i in pool if i in trained), key=lambda i: trained[i]), "last_trained"
+    else:
+        chosen, why = max(pool, key=lambda i: seen[i]), "last_created"
+    if len(objects) > 1:
+        STATE["discovered"] = {"candidates": sorted(names.values()), "chosen_by": why}
+    else:
+        STATE["discovered"] = {"chosen_by": why}
+    return names[chosen], objects[chosen]
 
 
 def _export_model(spec: dict[str, Any], found_as: str, obj: Any, cell: int) -> dict[str, Any]:
@@ -207,6 +318,7 @@ def export(cell_index: int) -> None:
         event.setdefault("cell", cell_index)
     ns = _user_ns()
     for spec in CONFIG.get("artifacts", []):
+        STATE.pop("discovered", None)  # written by _discover for this artifact only
         try:
             found_as, obj = _lookup(spec, ns)
             if found_as is None:
@@ -217,9 +329,11 @@ def export(cell_index: int) -> None:
                 entry = _export_model(spec, found_as, obj, cell_index)
             else:
                 entry = _export_value(spec, found_as, obj, cell_index)
-            candidates = STATE["manifest"].get(spec["name"], {}).get("candidates")
-            if candidates:
-                entry["candidates"] = candidates
+            discovered = STATE.pop("discovered", None)
+            for key in ("candidates", "chosen_by", "instead_of"):  # an entry kept from an earlier cell
+                entry.pop(key, None)
+            if discovered:  # only _discover writes it, for this artifact
+                entry.update(discovered)
             STATE["manifest"][spec["name"]] = entry
         except Exception as exc:
             STATE["manifest"][spec["name"]] = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.messages.artifacts import TEXTS as _ARTIFACTS
 from grader.messages.checks import TEXTS as _CHECKS
 from grader.messages.execution import TEXTS as _EXECUTION
 from grader.messages.interface import TEXTS as _INTERFACE
@@ -15,8 +16,8 @@ from grader.messages.legacy_texts import TEXTS as _LEGACY
 from grader.messages.training import TEXTS as _TRAINING
 
 LANGS = ("es", "en")
-# one table, written in five files by who reads them (tests/test_messages.py: no key in two)
-PARTS = (_CHECKS, _TRAINING, _EXECUTION, _INTERFACE, _LEGACY)
+# one table, written in six files by who reads them (tests/test_messages.py: no key in two)
+PARTS = (_ARTIFACTS, _CHECKS, _TRAINING, _EXECUTION, _INTERFACE, _LEGACY)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in PARTS for k, v in part.items()}
 
 

@@ -1,171 +1,7 @@
-"""What the checks say: artifacts, values, hidden checks, structure, shapes and parameters, metrics."""
+"""What the checks say: values, hidden checks, structure, shapes and parameters, metrics (the
+artifacts themselves, found or missing: grader.messages.artifacts)."""
 
 TEXTS: dict[str, dict[str, str]] = {
-    # ---------------------------------------------------------------- artifacts
-    "artifact.absent": {
-        "es": "No se encontró la variable `{name}`. Defínela con ese nombre exacto en tu notebook.",
-        "en": "Variable `{name}` was not found. Define it with exactly that name in your notebook.",
-    },
-    "artifact.absent_after_error": {
-        "es": "No se encontró la variable `{name}`: la celda de código {cell} falló ({ename}: {evalue}) y "
-        "`{name}` nunca se definió. Corrige ese error y vuelve a ejecutar todo el notebook.",
-        "en": "Variable `{name}` was not found: code cell {cell} failed ({ename}: {evalue}) and "
-        "`{name}` was never defined. Fix that error and run the whole notebook again.",
-    },
-    "artifact.never_assigned": {
-        "es": "No se encontró la variable `{name}`: ninguna celda del notebook le asigna un valor. "
-        "Defínela con ese nombre exacto.",
-        "en": "Variable `{name}` was not found: no cell of the notebook assigns it. Define it with "
-        "exactly that name.",
-    },
-    "artifact.never_assigned_aliases": {
-        "es": "No se encontró la variable `{name}`: ninguna celda del notebook le asigna un valor, ni "
-        "con los otros nombres que se aceptan ({aliases}). Defínela con el nombre `{name}`.",
-        "en": "Variable `{name}` was not found: no cell of the notebook assigns it, nor any of the "
-        "other accepted names ({aliases}). Define it as `{name}`.",
-    },
-    "artifact.assigned_in_failed_cell": {
-        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
-        "{cell}, que falló ({ename}: {evalue}) antes de asignarla. Corrige ese error y vuelve a "
-        "ejecutar todo el notebook.",
-        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, which "
-        "failed ({ename}: {evalue}) before assigning it. Fix that error and run the whole notebook "
-        "again.",
-    },
-    "artifact.assigned_not_run": {
-        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
-        "{cell}, que no llegó a ejecutarse porque la ejecución se detuvo antes, en la celda de "
-        "código {stopped}. Resuelve lo que la detuvo ahí.",
-        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, which "
-        "never ran because the run stopped earlier, in code cell {stopped}. Fix what stopped it there.",
-    },
-    "artifact.deleted": {
-        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
-        "{cell}, pero `del {assigned}` en la celda de código {deleted_in} la borra. Quita ese `del` "
-        "o vuelve a asignarla después.",
-        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, but "
-        "`del {assigned}` in code cell {deleted_in} removes it. Drop that `del` or assign it again "
-        "after it.",
-    },
-    "artifact.local_only": {
-        "es": "No se encontró la variable `{name}`: {subject} solo dentro de "
-        "`{owner}`, en la celda de código {cell}, donde es local y no existe fuera. Asígnala fuera de "
-        "`{owner}`, por ejemplo devolviéndola con `return`.",
-        "en": "Variable `{name}` was not found: {subject} only inside `{owner}` "
-        "in code cell {cell}, where it is local and does not exist outside. Assign it outside "
-        "`{owner}`, for instance by returning it.",
-    },
-    "artifact.function_not_called": {
-        "es": "No se encontró la variable `{name}`: {subject} (con `global`) dentro de "
-        "la función `{owner}`, en la celda de código {cell}, pero esa función nunca se llamó. Llámala, "
-        "o asigna `{assigned}` fuera de ella.",
-        "en": "Variable `{name}` was not found: {subject} (with `global`) inside the "
-        "function `{owner}` in code cell {cell}, but that function was never called. Call it, or "
-        "assign `{assigned}` outside it.",
-    },
-    "artifact.function_did_not_assign": {
-        "es": "No se encontró la variable `{name}`: {subject} (con `global`) dentro de "
-        "la función `{owner}`, en la celda de código {cell}; la función se llama, pero no llegó a esa "
-        "línea (un `return` antes, una condición o un error capturado). Revisa ese camino, o "
-        "asigna `{assigned}` fuera de la función.",
-        "en": "Variable `{name}` was not found: {subject} (with `global`) inside the "
-        "function `{owner}` in code cell {cell}; the function is called, but it never reached that "
-        "line (an earlier `return`, a condition or a caught error). Check that path, or assign "
-        "`{assigned}` outside the function.",
-    },
-    "artifact.branch_not_taken": {
-        "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
-        "{cell}, que se ejecutó sin errores, pero dentro de un `if`, un bucle o un `try` que no "
-        "llegó a esa línea. Revisa esa condición (o el error que el `try` ocultó).",
-        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, which "
-        "ran without errors, but inside an `if`, a loop or a `try` that never reached that line. "
-        "Check that condition (or the error the `try` hid).",
-    },
-    "artifact.placeholder": {
-        "es": "`{name}` todavía vale None: completa la celda del enunciado que lo define.",
-        "en": "`{name}` is still None: fill in the statement's cell that defines it.",
-    },
-    "artifact.tampered": {
-        "es": "Lo exportado para `{name}` no es un archivo normal escrito por el notebook ({error}); "
-        "no se usa. Guarda tus resultados en variables, sin tocar la carpeta del grader.",
-        "en": "What was exported for `{name}` is not a plain file written by the notebook ({error}); "
-        "it is not used. Keep your results in variables and leave the grader's folder alone.",
-    },
-    "artifact.absent_dead_kernel": {
-        "es": "No se encontró la variable `{name}`: el kernel de Python se detuvo en la celda de código {cell} "
-        "antes de definirla. Revisa esa celda (¿`os._exit`, `sys.exit`, memoria agotada?).",
-        "en": "Variable `{name}` was not found: the Python kernel stopped in code cell {cell} before "
-        "defining it. Check that cell (`os._exit`, `sys.exit`, out of memory?).",
-    },
-    "artifact.absent_timeout": {
-        "es": "No se encontró la variable `{name}`: la celda de código {cell} superó el límite de tiempo "
-        "({limit} s) antes de definirla. Revisa si tiene un bucle infinito, o usa menos épocas o un "
-        "modelo más pequeño.",
-        "en": "Variable `{name}` was not found: code cell {cell} went over the time limit ({limit} s) "
-        "before defining it. Check it for an infinite loop, or use fewer epochs or a smaller model.",
-    },
-    "artifact.not_run": {
-        "es": "No se pudo evaluar `{name}`: el notebook no se pudo ejecutar (el motivo está en el "
-        "resumen de la ejecución).",
-        "en": "Could not evaluate `{name}`: the notebook could not be run (the reason is in the "
-        "execution summary).",
-    },
-    "artifact.candidates": {
-        "es": "No hay ninguna variable `{name}` y hay varios modelos ({candidates}); el grader no "
-        "adivina cuál es. Guarda el modelo del ejercicio en la variable `{name}`.",
-        "en": "There is no variable `{name}` and there are several models ({candidates}); the "
-        "grader will not guess which one. Store the exercise's model in `{name}`.",
-    },
-    "artifact.unsupported": {
-        "es": "`{name}` es de tipo `{type}`, pero el grader solo acepta {expected_kind}. "
-        "Conviértelo antes de guardarlo en `{name}`.",
-        "en": "`{name}` has type `{type}`, but the grader only accepts {expected_kind}. "
-        "Convert it before storing it in `{name}`.",
-    },
-    "artifact.save_failed": {
-        "es": "El modelo `{name}` no se pudo guardar en formato .keras: {error}. Usa capas "
-        "estándar de Keras y asegúrate de que el modelo esté construido.",
-        "en": "Model `{name}` could not be saved in .keras format: {error}. Use standard Keras "
-        "layers and make sure the model is built.",
-    },
-    "artifact.found_as": {
-        "es": "Se usó la variable `{found_as}` porque no hay ninguna `{name}`. Usa el nombre "
-        "`{name}` para evitar confusiones.",
-        "en": "Variable `{found_as}` was used because there is no `{name}`. Use the name `{name}` "
-        "to avoid confusion.",
-    },
-    "artifact.too_large": {
-        "es": "Lo exportado para `{name}` es demasiado grande para comprobarlo ({error}); no se usa. "
-        "Deja en `{name}` solo lo que pide el enunciado.",
-        "en": "What was exported for `{name}` is too large to check ({error}); it is not used. "
-        "Keep in `{name}` only what the statement asks for.",
-    },
-    "artifact.manifest_forged": {
-        "es": "El registro que el grader guarda de lo exportado (manifest.json) fue alterado ({error}); "
-        "no se usa nada de él, y ninguna variable pudo comprobarse. No toques la carpeta del grader.",
-        "en": "The grader's record of what was exported (manifest.json) was tampered with ({error}); "
-        "none of it is used, and no variable could be checked. Leave the grader's folder alone.",
-    },
-    "model.unsafe": {
-        "es": "El modelo `{name}` no se puede cargar de forma segura: {error}. No se permiten "
-        "capas `Lambda` ni clases propias; usa capas estándar de Keras.",
-        "en": "Model `{name}` cannot be loaded safely: {error}. `Lambda` layers and custom "
-        "classes are not allowed; use standard Keras layers.",
-    },
-    "model.not_built": {
-        "es": "El modelo `{name}` no está construido (no tiene pesos). Agrega "
-        "`keras.Input(shape=...)` como primera capa o entrénalo con `fit`.",
-        "en": "Model `{name}` is not built (it has no weights). Add `keras.Input(shape=...)` as "
-        "its first layer or train it with `fit`.",
-    },
-    "model.expected": {
-        "es": "un modelo de Keras",
-        "en": "a Keras model",
-    },
-    "value.expected": {
-        "es": "un valor simple (un número, un texto, una tupla, una lista o un arreglo de NumPy)",
-        "en": "a plain value (a number, a string, a tuple, a list or a NumPy array)",
-    },
     # ---------------------------------------------------------------- values
     "value.ok": {
         "es": "`{name}` = {found}: correcto.",
@@ -381,9 +217,90 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "the {n} test rows of {dataset} (train_test_split with test_size={test_size}, "
         "random_state={random_state})",
     },
+    "metric.data_holdout_unseen": {
+        "es": "las {n} filas de prueba de {dataset} con las que el modelo no se entrenó (de las {total} de "
+        "train_test_split con test_size={test_size}, random_state={random_state}: el `fit` de la celda de "
+        "código {cell} entrenó con las otras {seen})",
+        "en": "the {n} test rows of {dataset} the model was not trained on (of the {total} of "
+        "train_test_split with test_size={test_size}, random_state={random_state}: the `fit` in code cell "
+        "{cell} trained on the other {seen})",
+    },
+    "metric.trained_on_holdout": {
+        "es": "{metric}: no se puede medir. El `fit` de la celda de código {cell} entrenó el modelo con {seen} de "
+        "las {total} filas que el grader reserva para evaluar (train_test_split con test_size={test_size}, "
+        "random_state={random_state}), y quedan {n}, menos de las {min} necesarias. Separa los datos como "
+        "pide el enunciado y entrena solo con la parte de entrenamiento.",
+        "en": "{metric}: cannot be measured. The `fit` in code cell {cell} trained the model on {seen} of the "
+        "{total} rows the grader keeps for evaluation (train_test_split with test_size={test_size}, "
+        "random_state={random_state}), leaving {n}, fewer than the {min} needed. Split the data as the "
+        "statement asks and train on the training part only.",
+    },
     "metric.split_all": {"es": "todos los datos", "en": "all the data"},
     "metric.split_train": {"es": "entrenamiento", "en": "training"},
     "metric.split_test": {"es": "prueba", "en": "test"},
+    "metric.trained_on_evaluated": {
+        "es": "{metric} calculada por el grader sobre {data}: {found}, pero no cuenta: el `fit` de la celda "
+        "de código {cell} entrenó el modelo con esas mismas {rows} filas, así que la medida no dice cómo "
+        "generaliza. Entrena solo con los datos de entrenamiento y deja los de {split} para evaluar.",
+        "en": "{metric} computed by the grader on {data}: {found}, but it does not count: the `fit` in "
+        "code cell {cell} trained the model on those same {rows} rows, so the measure says nothing "
+        "about how it generalizes. Train on the training data only and keep the {split} data for "
+        "evaluation.",
+    },
+    "metric.untrained": {
+        "es": "{metric} calculada por el grader sobre {data}: {found}; se pedía al menos {expected}. {cause}",
+        "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. {cause}",
+    },
+    "metric.untrained.hidden": {
+        "es": "{metric} calculada por el grader sobre {data}: {found}; no llega al mínimo pedido. {cause}",
+        "en": "{metric} computed by the grader on {data}: {found}; it does not reach the threshold. {cause}",
+    },
+    "metric.cause.no_fit": {
+        "es": "El modelo no se entrenó: ninguna celda llama a `fit` y el grader no registró ningún "
+        "entrenamiento, así que se evaluó con sus pesos iniciales. Entrénalo con `{name}.fit(...)`.",
+        "en": "The model was not trained: no cell calls `fit` and the grader recorded no training, so it "
+        "was evaluated with its initial weights. Train it with `{name}.fit(...)`.",
+    },
+    "metric.cause.zero_epochs": {
+        "es": "El modelo no se entrenó: su `fit` (celda de código {cell}) no completó ninguna época. "
+        "Revisa `epochs` en esa llamada.",
+        "en": "The model was not trained: its `fit` (code cell {cell}) did not complete a single epoch. "
+        "Check `epochs` in that call.",
+    },
+    "metric.cause.fit_failed": {
+        "es": "El modelo no se entrenó: su `fit` en la celda de código {cell} falló ({error}), así que se "
+        "evaluó sin entrenar. Corrige ese error.",
+        "en": "The model was not trained: its `fit` in code cell {cell} failed ({error}), so it was "
+        "evaluated untrained. Fix that error.",
+    },
+    "metric.cause.fit_cell_failed": {
+        "es": "El modelo no se entrenó: la celda de código {cell}, que llama a `fit`, falló ({ename}) antes "
+        "de entrenarlo, así que se evaluó sin entrenar. Corrige ese error.",
+        "en": "The model was not trained: code cell {cell}, which calls `fit`, failed ({ename}) before "
+        "training it, so it was evaluated untrained. Fix that error.",
+    },
+    "metric.cause.fit_not_run": {
+        "es": "El modelo no se entrenó: la celda de código {cell}, que llama a `fit`, no llegó a ejecutarse "
+        "porque la ejecución se detuvo en la celda de código {stopped}. Resuelve lo que la detuvo.",
+        "en": "The model was not trained: code cell {cell}, which calls `fit`, never ran because the run "
+        "stopped in code cell {stopped}. Fix what stopped it.",
+    },
+    "metric.cause.fit_other_model": {
+        "es": "El grader no registró ningún `fit` de `{name}`: los {n_other} `fit` del notebook entrenaron "
+        "otro modelo, así que `{name}` se evaluó sin entrenar. Comprueba que `{name}` es el modelo que "
+        "entrenaste (o entrénalo).",
+        "en": "The grader recorded no `fit` of `{name}`: the notebook's {n_other} `fit` call(s) trained "
+        "another model, so `{name}` was evaluated untrained. Check that `{name}` is the model you "
+        "trained (or train it).",
+    },
+    "metric.capped": {
+        "es": "Esta ejecución usó el perfil `{profile}`, que recortó el entrenamiento de este modelo a "
+        "{cut}; el perfil completo permite {allows}. Ese recorte puede haber decidido este resultado: "
+        "califica con el perfil completo para saberlo.",
+        "en": "This run used the `{profile}` profile, which cut this model's training to {cut}; the full "
+        "profile allows {allows}. That cut may have decided this result: grade under the full profile "
+        "to know.",
+    },
     "metric.swapped": {
         "es": "{metric} calculada por el grader sobre {data}: {found}; se pedía al menos {expected}. "
         "Con las clases al revés sería {swapped}: parece que codificaste las etiquetas al revés. "

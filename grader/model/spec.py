@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SPEC_SCHEMA_VERSION = 1
 RUBRIC_SCHEMA_VERSION = 1
@@ -84,15 +84,28 @@ class Profile(_Strict):
     why: str = ""
 
 
+class ValueRole(_Strict):
+    """What a value artifact looks like, to find it under a name the spec does not list."""
+
+    rows: int = Field(gt=0)
+    columns: list[str] = Field(min_length=1)
+
+
 class ArtifactSpec(_Strict):
     """A variable of the student's namespace that the kernel exports for the checker."""
 
     name: str
     kind: Literal["model", "value", "history"] = "value"
     aliases: list[str] = []
-    # For models: when neither the name nor an alias exists, accept the only Keras model in
-    # the namespace (reported as such). Never used for plain values.
+    # For models: when neither the name nor an alias holds a model, find it by its role among
+    # the namespace's models (input/output, fit log; docs/spec-format.md), reported as such.
     discover: bool = False
+    # For discovered models: a layer type the model must contain to qualify (`Conv2D` for the
+    # exercise's CNN beside dense models of the same input and output).
+    has_layer: str | None = None
+    # For values: when neither the name nor an alias holds one, a pandas DataFrame with these
+    # rows and columns is the artifact (a Kaggle submission frame kept as `sub`), reported as such.
+    role: ValueRole | None = None
 
     @field_validator("name")
     @classmethod
@@ -102,6 +115,16 @@ class ArtifactSpec(_Strict):
             raise ValueError(f"'{v}' is not a Python variable name in plain ASCII (letters, digits, _); "
                              "put spellings with accents under aliases")
         return v
+
+    @model_validator(mode="after")
+    def _role_for_values(self) -> ArtifactSpec:
+        if self.role is not None and self.kind != "value":
+            raise ValueError("role is for values; a model is found by `discover: true`")
+        if self.discover and self.kind != "model":
+            raise ValueError("discover is for models; a value is found by its `role`")
+        if self.has_layer is not None and not self.discover:
+            raise ValueError("has_layer narrows discovery: it needs `discover: true`")
+        return self
 
     @field_validator("aliases")
     @classmethod
@@ -149,6 +172,8 @@ class ExerciseSpec(_Strict):
     # filled in by load_spec, not by the YAML
     path: Path | None = Field(None, exclude=True)
     profile: str = Field("full", exclude=True)
+    # under another profile: the spec as the full profile runs it (what a capped run compares to)
+    full: ExerciseSpec | None = Field(None, exclude=True)
 
     def with_profile(self, name: str | None) -> ExerciseSpec:
         """This spec as run under profile ``name`` ("full" or None: unchanged)."""
@@ -163,7 +188,7 @@ class ExerciseSpec(_Strict):
         budget = self.budget.model_copy(update=prof.budget.model_dump(exclude_none=True))
         checks = [c.model_copy(update={"expect": {**c.expect, **prof.expect.get(c.id, {})}})
                   for c in self.checks]
-        return self.model_copy(update={"budget": budget, "checks": checks, "profile": name})
+        return self.model_copy(update={"budget": budget, "checks": checks, "profile": name, "full": self.full or self})
 
     def artifact(self, name: str) -> ArtifactSpec | None:
         return next((a for a in self.artifacts if a.name == name), None)

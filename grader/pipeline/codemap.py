@@ -11,10 +11,12 @@ code cell, stored in the outcome (``ExecutionOutcome.code``)::
 
 ``number`` counts code cells from 1 (what a student counts), ``count`` is the execution count
 the student's file shows, ``head`` its first line. A scope is where the assignment sits: ``top``
-(runs whenever the cell runs), ``branch`` (inside if / for / while / try / match: it may not
+(runs whenever the cell runs), ``code`` (an import, ``def`` or ``class`` at top level: binds
+code, which no alias accepts), ``branch`` (inside if / for / while / try / match: it may not
 run), ``function:NAME`` or ``class:NAME`` (local there), ``global:NAME`` (declared
 ``global`` in that function: assigned when it is called). ``calls`` are the names the cell
-calls (``train(...)``), to tell a function that was never called from one that was. A cell that does not parse (a
+calls (``train(...)``), to tell a function that was never called from one that was, and the
+training methods it calls (``.fit``). A cell that does not parse (a
 syntax error) records the names it seems to assign, from its text (``parsed`` false).
 """
 
@@ -24,9 +26,13 @@ import ast
 import re
 from typing import Any
 
+from grader.pipeline.intake import STUDENT_COUNT  # where intake keeps the count it clears
+
 MAX_SOURCE = 100_000  # characters of one cell that are read; more is not a student's code
 MAX_NAMES = 400  # names kept per cell
 HEAD_CHARS = 48
+# methods whose calls are recorded (as ".fit"): how a cell trains a model (grader.checks.causes)
+TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch", "apply_gradients", "load_weights"})
 _TEXT_ASSIGN = re.compile(r"(?m)^[ \t]*([A-Za-z_]\w*)(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*[ \t]*(?::[^=\n]*)?=(?!=)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f`]")
 _BRANCHES: tuple[type[ast.AST], ...] = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.Match)
@@ -59,11 +65,13 @@ class _Sites(ast.NodeVisitor):
         self.calls: set[str] = set()
         self.globals: set[str] = set()
 
-    def _bind(self, name: str, table: dict[str, str] | None = None) -> None:
+    def _bind(self, name: str, table: dict[str, str] | None = None, code: bool = False) -> None:
         table = self.assigns if table is None else table
         scope = self.scope[-1]
         if name in self.globals and scope.startswith("function:"):
             scope = "global:" + scope.split(":", 1)[1]  # module level, once the function is called
+        elif code and scope == "top":
+            scope = "code"  # an import, def or class: binds code, never an answer
         if len(table) < MAX_NAMES:
             # the surest place wins: top over branch over a function's locals
             old = table.get(name)
@@ -99,7 +107,7 @@ class _Sites(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
             if alias.name != "*":
-                self._bind(alias.asname or alias.name.split(".")[0])
+                self._bind(alias.asname or alias.name.split(".")[0], code=True)
 
     visit_ImportFrom = visit_Import  # type: ignore[assignment]
 
@@ -112,7 +120,7 @@ class _Sites(ast.NodeVisitor):
 
     # scopes ---------------------------------------------------------------------------
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
-        self._bind(node.name)
+        self._bind(node.name, code=True)
         for deco in node.decorator_list:
             self.visit(deco)
         kind = "class" if isinstance(node, ast.ClassDef) else "function"
@@ -130,8 +138,11 @@ class _Sites(ast.NodeVisitor):
         return None
 
     def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Name) and len(self.calls) < MAX_NAMES:
-            self.calls.add(node.func.id)  # what this cell calls by name (a function defined earlier)
+        if len(self.calls) < MAX_NAMES:
+            if isinstance(node.func, ast.Name):
+                self.calls.add(node.func.id)  # what this cell calls by name (a function defined earlier)
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in TRAINING_METHODS:
+                self.calls.add("." + node.func.attr)  # `model.fit(...)`: recorded as ".fit"
         self.generic_visit(node)
 
     def _comprehension(self, node: ast.AST) -> None:  # its variables are its own
@@ -159,7 +170,9 @@ class _Sites(ast.NodeVisitor):
 
 
 def _rank(scope: str) -> int:
-    return 0 if scope == "top" else 1 if scope == "branch" or scope.startswith("global:") else 2
+    if scope in ("top", "code"):
+        return 0 if scope == "top" else 1
+    return 2 if scope == "branch" or scope.startswith("global:") else 3
 
 
 def read_cell(source: str) -> dict[str, Any]:
@@ -186,7 +199,7 @@ def build(nb: Any) -> list[dict[str, Any]]:
             continue
         source = cell.get("source") or ""
         source = "".join(source) if isinstance(source, list) else str(source)
-        count = cell.get("execution_count")
+        count = cell.get("metadata", {}).get(STUDENT_COUNT, cell.get("execution_count"))
         records.append({"index": index, "number": len(records) + 1,
                         "count": count if type(count) is int and count > 0 else None,
                         "head": head(source), **read_cell(source)})

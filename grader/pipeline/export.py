@@ -149,7 +149,7 @@ def _json_size(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False, default=str).encode("utf-8", "replace"))
 
 
-_ENTRY_TEXT = ("status", "kind", "found_as", "type", "error", "file", "history")
+_ENTRY_TEXT = ("status", "kind", "found_as", "type", "error", "file", "history", "chosen_by", "instead_of")
 
 
 def clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -210,12 +210,25 @@ def clean_manifest(data: Any, names: Any = None) -> tuple[dict[str, Any], str | 
         "artifacts": {k: clean_entry(v) for k, v in artifacts.items()
                       if (wanted is None or k in wanted) and isinstance(v, dict)},
         "events": [e for e in map(_clean_event, events) if e is not None],
-        "fits": [bounded(f) for f in fits if isinstance(f, dict)],
+        "fits": [_clean_fit(f) for f in fits if isinstance(f, dict)],
     }
     for key in ("device", "versions"):
         if isinstance(data.get(key), dict):
             out[key] = bounded(data[key], 2)
     return out, None
+
+
+_ROW_HASHES = re.compile(rf"(?:[0-9a-f]{{{manifest.ROW_HASH_DIGITS}}}){{1,{manifest.ROW_HASH_ROWS}}}")
+
+
+def _clean_fit(fit: dict[str, Any]) -> dict[str, Any]:
+    """A fit as ``bounded`` keeps it, with the rows it trained on when the kernel wrote them
+    (hex digits only, at most ``manifest.ROW_HASH_ROWS`` rows: grader.kernel.manifest.row_hashes)."""
+    out: dict[str, Any] = bounded({k: v for k, v in fit.items() if k != "x_rows"})
+    rows = fit.get("x_rows")
+    if isinstance(rows, str) and _ROW_HASHES.fullmatch(rows):
+        out["x_rows"] = rows
+    return out
 
 
 def read_manifest(artifacts_dir: Path, names: Any = None) -> dict[str, Any]:

@@ -37,6 +37,10 @@ class Intake:
         return self.notebook is not None
 
 
+# the execution count the student's file showed, kept for naming cells (grader.pipeline.codemap)
+STUDENT_COUNT = "dl_grader_count"
+
+
 def _refuse(key: str, detail: str, **params: Any) -> Intake:
     return Intake(notebook=None, problem=key, params=params, detail=detail)
 
@@ -193,6 +197,8 @@ def _finish(nb: nbformat.NotebookNode, size: int, notes: list[dict[str, Any]]) -
         if cell.cell_type == "code":
             outputs += len(json.dumps(cell.get("outputs", [])))
             cell.outputs = []
+            if type(cell.get("execution_count")) is int and cell.execution_count > 0:
+                cell.metadata[STUDENT_COUNT] = cell.execution_count  # "[7]", as the student's file shows it
             cell.execution_count = None
         cell.metadata.pop("widgets", None)
     if size > BIG_NOTEBOOK_MB * 1024 * 1024:

@@ -18,6 +18,24 @@ def fit_budget(spec: ExerciseSpec) -> dict[str, Any]:
                               ("data_fraction", b.data_fraction)) if v is not None}
 
 
+def kernel_artifacts(spec: ExerciseSpec) -> list[dict[str, Any]]:
+    """The declared artifacts as the kernel reads them; a discovered model also carries the
+    input and output its ``output_shapes`` check asks for (its role: grader.kernel.save) and
+    whether a check grades it as trained."""
+    out = []
+    for artifact in spec.artifacts:
+        entry = artifact.model_dump()
+        if artifact.kind == "model" and artifact.discover:
+            shapes = next((c.expect for c in spec.checks if c.kind == "output_shapes"
+                           and c.artifact == artifact.name), None)
+            if shapes:
+                entry["shapes"] = {k: shapes[k] for k in ("input", "output") if shapes.get(k) is not None}
+            # graded as a trained network: an untrained model under its name gives way to a trained one
+            entry["trained"] = any(c.kind in ("metric", "training") and c.artifact == artifact.name for c in spec.checks)
+        out.append(entry)
+    return out
+
+
 def kernel_limits(spec: ExerciseSpec, opts: GradeOptions) -> limits.Limits:
     b = spec.budget
     return limits.Limits(memory_mb=opts.memory_mb or b.memory_mb, max_processes=b.max_processes,
@@ -38,7 +56,7 @@ def run_options(spec: ExerciseSpec, opts: GradeOptions, kernel_data: dict[str, A
         limits=kernel_limits(spec, opts),
         extra_env={"CUDA_VISIBLE_DEVICES": str(opts.gpu_index)} if opts.gpu_index is not None and opts.device != "cpu"
         else {},
-        artifacts=[a.model_dump() for a in spec.artifacts],
+        artifacts=kernel_artifacts(spec),
         kernel_data=kernel_data or {},
         budget=fit_budget(spec),
         lang=opts.lang,

@@ -1,0 +1,239 @@
+"""Causes of a low metric read from the fit log and the code (grader.checks.causes), and the
+messages they give in each language (issue 17: an untrained model is told it is untrained; a
+capped profile says the cap may have decided)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nbformat
+import pytest
+
+from grader.checks import causes
+from grader.checks.context import CheckContext
+from grader.messages import render
+from grader.model.outcomes import CellOutcome, ExecutionOutcome
+from grader.pipeline import codemap, library
+
+SPEC, _, _ = library.load("mnist_mlp")  # full: 10 epochs per fit, 240 s; ci: 2 epochs
+MODEL_ID = 1234
+
+
+def _ctx(sources: list[str], fits: list[dict[str, Any]], statuses: dict[int, str] | None = None,
+         profile: str | None = None) -> CheckContext:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    code = codemap.build(nb)
+    out = ExecutionOutcome(status="ok", code=code, fits=fits, artifacts={
+        "model": {"status": "ok", "kind": "model", "found_as": "model", "object_id": MODEL_ID, "file": "m.keras"}})
+    for rec in code:
+        status = (statuses or {}).get(rec["number"], "ok")
+        out.cells.append(CellOutcome(index=rec["index"], status=status,  # type: ignore[arg-type]
+                                     ename="ValueError" if status == "error" else None))
+        if status != "ok" and out.failing_cell is None:
+            out.failing_cell = rec["index"]
+    return CheckContext(SPEC.with_profile(profile), out, None)
+
+
+BUILD = "model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10)])"
+FIT = "model.fit(x, y, epochs=5)"
+
+
+def _fit(**kw: Any) -> dict[str, Any]:
+    return {"model": MODEL_ID, "epochs_asked": 5, "epochs_allowed": 5, "epochs_run": 5, "cell": 1, **kw}
+
+
+def test_a_trained_model_has_no_cause() -> None:
+    assert causes.untrained(_ctx([BUILD, FIT], [_fit()]), "model") is None
+
+
+def test_no_fit_anywhere() -> None:
+    key, params = causes.untrained(_ctx([BUILD], []), "model") or ("", {})
+    assert (key, params) == ("metric.cause.no_fit", {})
+    assert "model.fit(...)" in render(key, {"name": "model"}, "en")
+
+
+def test_fit_raised() -> None:
+    reason = causes.untrained(_ctx([BUILD, FIT], [_fit(error="ValueError", epochs_run=None)], {2: "error"}), "model")
+    assert reason == ("metric.cause.fit_failed", {"cell": "2 (`model.fit(x, y, epochs=5)`)", "error": "ValueError"})
+
+
+def test_the_cell_that_calls_fit_failed_before_it() -> None:
+    src = "model.compile(loss='nope')\nhistory = model.fit(x, y)"
+    reason = causes.untrained(_ctx([BUILD, src], [], {2: "error"}), "model")
+    assert reason == ("metric.cause.fit_cell_failed", {"cell": "2 (`model.compile(loss='nope')`)", "ename": "ValueError"})
+
+
+def test_the_cell_that_calls_fit_never_ran() -> None:
+    ctx = _ctx(["while True: pass", BUILD, FIT], [], {1: "timeout", 2: "not_run", 3: "not_run"})
+    key, params = causes.untrained(ctx, "model") or ("", {})
+    assert key == "metric.cause.fit_not_run"
+    assert params == {"cell": "3 (`model.fit(x, y, epochs=5)`)", "stopped": "1 (`while True: pass`)"}
+
+
+def test_fits_of_another_model() -> None:
+    reason = causes.untrained(_ctx([BUILD, "model_d.fit(x, y)"], [_fit(model=999), _fit(model=999)]), "model")
+    assert reason == ("metric.cause.fit_other_model", {"n_other": 2})
+
+
+def test_training_the_fit_log_cannot_see_claims_nothing() -> None:
+    loop = "for xb, yb in data:\n    opt.apply_gradients(zip(g, model.trainable_weights))"
+    assert causes.untrained(_ctx([BUILD, loop], []), "model") is None
+
+
+def test_an_old_manifest_without_object_ids_claims_nothing() -> None:
+    ctx = _ctx([BUILD], [])
+    del ctx.outcome.artifacts["model"]["object_id"]
+    assert causes.untrained(ctx, "model") is None
+
+
+@pytest.mark.parametrize(("asked", "allowed", "profile", "cut"), [
+    (10, 2, "ci", True),      # ci cut 10 epochs to 2; the full profile runs all 10
+    (50, 2, "ci", True),      # the full profile would also cap 50, but at 10
+    (2, 2, "ci", False),      # asked for 2: the cap did not touch it
+    (50, 10, None, False),    # the full profile's own cap is not a cut
+])
+def test_capped_profile(asked: int, allowed: int, profile: str | None, cut: bool) -> None:
+    ctx = _ctx([BUILD, FIT], [_fit(epochs_asked=asked, epochs_allowed=allowed, epochs_run=allowed)], profile=profile)
+    reason = causes.capped(ctx, "model")
+    assert (reason is not None) == cut
+    if reason is not None:
+        es, en = (render(reason[0], reason[1], lang) for lang in ("es", "en"))
+        assert f"{allowed} épocas por `fit` (el notebook pedía {asked})" in es and "hasta 10 épocas por `fit`" in es
+        assert f"{allowed} epochs per `fit` (the notebook asked for {asked})" in en and "`ci` profile" in en
+        assert "todas las filas" in es and "240 s" in en
+
+
+def test_quick_profile_names_the_fraction_of_rows() -> None:
+    ctx = _ctx([BUILD, FIT], [_fit(epochs_asked=5, epochs_allowed=1, epochs_run=1)], profile="quick")
+    key, params = causes.capped(ctx, "model") or ("", {})
+    assert "el 20 % de las filas de entrenamiento" in render(key, params, "es")
+
+
+@pytest.mark.parametrize("key", ["metric.cause.no_fit", "metric.cause.zero_epochs", "metric.cause.fit_failed",
+                                 "metric.cause.fit_cell_failed", "metric.cause.fit_not_run",
+                                 "metric.cause.fit_other_model"])
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_an_untrained_metric_message_renders_whole(key: str, lang: str) -> None:
+    params = {"metric_key": "metric.name.accuracy", "data_key": "metric.data_split", "dataset": "mnist",
+              "split_key": "metric.split_test", "n": 10000, "found": 0.098, "expected": 0.97, "name": "model",
+              "cause_key": key, "cell": "3 (`model.fit(x, y)`)", "stopped": "1 (`import x`)", "ename": "ValueError",
+              "error": "ValueError", "n_other": 2}
+    for message in ("metric.untrained", "metric.untrained.hidden"):
+        text = render(message, dict(params), lang)
+        assert "{" not in text and "}" not in text
+        assert ("entren" in text) if lang == "es" else ("train" in text and "entren" not in text)
+    assert "0.97" not in render("metric.untrained.hidden", dict(params), lang)
+
+
+@pytest.mark.parametrize(("split", "hit"), [("test", True), ("train", False)])
+def test_a_metric_on_rows_the_model_trained_on_is_found(split: str, hit: bool) -> None:
+    """A fit on the very test images the metric is computed on is found by its fingerprint,
+    whatever the student did to them (divided by 16 here); a fit on the training rows is not."""
+    from grader.data.datasets import load
+    from grader.kernel.manifest import data_fingerprint
+
+    x, _ = load("optdigits", None)[split]
+    ctx = _ctx([BUILD, FIT], [_fit(x=data_fingerprint(x / 16.0))])
+    reason = causes.trained_on_evaluated(ctx, "model", "optdigits", "test")
+    assert (reason is not None) == hit
+    if reason is not None:
+        assert reason == ("metric.trained_on_evaluated", {"cell": "2 (`model.fit(x, y, epochs=5)`)",
+                                                           "rows": len(x)})
+        params = {"metric_key": "metric.name.accuracy", "dataset": "optdigits", "split_key": "metric.split_test",
+                  "n": len(x), "data_key": "metric.data_split", "found": 1.0, **reason[1]}
+        es = render(reason[0], dict(params), "es")
+        assert "no cuenta" in es and f"esas mismas {len(x)} filas" in es and "deja los de prueba" in es
+        assert "does not count" in render(reason[0], dict(params), "en")
+
+
+def _sonar_split(**kw: Any) -> tuple[Any, Any, Any]:
+    """Sonar's rows, and the indices of the training part of a split made as a student makes it."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from grader.data.datasets import load
+
+    x, y = load("sonar", None)["all"]
+    train, _ = train_test_split(np.arange(len(y)), **kw)
+    return x, y, train
+
+
+def _held_out(x: Any, y: Any) -> tuple[Any, Any]:
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from grader.checks.metrics import Holdout, holdout_rows
+
+    _, idx = train_test_split(np.arange(len(y)), test_size=0.3, random_state=42, stratify=y)
+    return holdout_rows(x, y, Holdout(test_size=0.3, random_state=42, stratify=True)), idx
+
+
+def test_the_student_s_own_split_is_seen_row_by_row() -> None:
+    """Issue 17: a Sonar notebook that trained on its own 80/20 split (float32, as a DataFrame's
+    .values) is found to have trained on exactly the grader's held-out rows that its split put in
+    training; the grader's own split (random_state=42) shares none."""
+    from grader.kernel.manifest import row_hashes
+
+    x, y, train = _sonar_split(test_size=0.2, random_state=7)
+    assert len({row.tobytes() for row in x}) == len(x)  # no two Sonar rows alike: indices are the truth
+    (held_x, _), held_idx = _held_out(x, y)
+    ctx = _ctx([BUILD, FIT], [_fit(x_rows=row_hashes(x[train].astype("float32")))])
+    mask, cell = causes.seen_rows(ctx, "model", held_x) or (None, "")
+    assert mask is not None and int(mask.sum()) == len(set(train) & set(held_idx)) > 40
+    assert cell == "2 (`model.fit(x, y, epochs=5)`)"
+
+    _, _, train = _sonar_split(test_size=0.3, random_state=42, stratify=y)
+    assert causes.seen_rows(_ctx([BUILD, FIT], [_fit(x_rows=row_hashes(x[train]))]), "model", held_x) is None
+
+
+def test_rows_the_log_cannot_read_claim_nothing() -> None:
+    """A scaled copy is other numbers, a failed fit trained on nothing, an old log has no rows."""
+    from grader.kernel.manifest import row_hashes
+
+    x, y, train = _sonar_split(test_size=0.2, random_state=7)
+    (held_x, _), _ = _held_out(x, y)
+    scaled = (x[train] - x.mean(0)) / x.std(0)
+    for fit in (_fit(x_rows=row_hashes(scaled)), _fit(x_rows=row_hashes(x[train]), error="ValueError"), _fit()):
+        assert causes.seen_rows(_ctx([BUILD, FIT], [fit]), "model", held_x) is None
+    assert row_hashes(x[:5].tolist()) is None and row_hashes(x.reshape(len(x), 6, 10)) is None
+    assert row_hashes(x, limit=100) is None  # more rows than the log records
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_held_out_messages_render_whole(lang: str) -> None:
+    params = {"metric_key": "metric.name.accuracy", "dataset": "sonar", "n": 5, "total": 63, "seen": 58,
+              "cell": "4 (`model.fit(X_train, y_train)`)", "test_size": 0.3, "random_state": 42, "min": 20,
+              "expected": 0.7, "found": 0.91, "data_key": "metric.data_holdout_unseen"}
+    for key in ("metric.trained_on_holdout", "metric.ok"):
+        text = render(key, dict(params), lang)
+        assert "{" not in text and "58" in text and "63" in text, text
+
+
+def test_the_exported_fit_keeps_only_well_formed_rows() -> None:
+    from grader.pipeline.export import _clean_fit
+
+    assert _clean_fit({"x_rows": "0a1b2c" * 3, "epochs_run": 1})["x_rows"] == "0a1b2c" * 3
+    for bad in ("0a1b2", "ZZZZZZ", "0a1b2c" * 2001, 7):
+        assert "x_rows" not in _clean_fit({"x_rows": bad, "epochs_run": 1})
+
+
+def test_the_statement_s_split_under_the_other_class_coding_is_the_one_measured() -> None:
+    """LabelEncoder codes M=0: the student's `train_test_split(..., stratify=y)` with the
+    statement's arguments then holds out other rows than the grader's. Those are the rows the
+    model never saw, so they are measured (and the swapped classes are told as such)."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from grader.checks.metrics import Holdout, _held_out
+    from grader.kernel.manifest import row_hashes
+
+    x, y, _ = _sonar_split(test_size=0.2, random_state=7)
+    train, held = train_test_split(np.arange(len(y)), test_size=0.3, random_state=42, stratify=1 - y)
+    ctx = _ctx([BUILD, FIT], [_fit(x_rows=row_hashes(x[train]))])
+    holdout = Holdout(test_size=0.3, random_state=42, stratify=True)
+    got_x, got_y, overlap = _held_out(ctx, "model", x, y, holdout)
+    assert overlap is None
+    assert sorted(map(bytes, got_x)) == sorted(map(bytes, x[held])) and sorted(got_y) == sorted(y[held])
+    # the grader's own rows would have overlapped: that is what the other coding explains
+    assert causes.seen_rows(ctx, "model", _held_out(_ctx([BUILD], []), "model", x, y, holdout)[0]) is not None
