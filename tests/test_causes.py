@@ -237,3 +237,42 @@ def test_the_statement_s_split_under_the_other_class_coding_is_the_one_measured(
     assert sorted(map(bytes, got_x)) == sorted(map(bytes, x[held])) and sorted(got_y) == sorted(y[held])
     # the grader's own rows would have overlapped: that is what the other coding explains
     assert causes.seen_rows(ctx, "model", _held_out(_ctx([BUILD], []), "model", x, y, holdout)[0]) is not None
+
+
+class _Oracle:
+    """A stand-in for a Keras model that knows every Sonar row's class (accuracy 1 wherever)."""
+
+    def __init__(self, x: Any, y: Any) -> None:
+        self.labels = {row.astype("float32").tobytes(): float(label) for row, label in zip(x, y)}
+
+    def predict(self, x: Any, batch_size: int = 32, verbose: int = 0) -> Any:
+        import numpy as np
+
+        return np.array([[self.labels[row.astype("float32").tobytes()]] for row in x])
+
+
+@pytest.mark.parametrize("limit", [None, 50])
+def test_the_metric_is_measured_on_the_held_out_rows_the_model_never_saw(limit: int | None) -> None:
+    """Half of Sonar in the student's training part: about half of the grader's 63 held-out rows
+    were seen, the rest (over 20) are measured, and the message says how many of each."""
+    from grader.checks import ArtifactCheck
+    from grader.checks.metrics import check_metric
+    from grader.kernel.manifest import row_hashes
+
+    sonar, _, _ = library.load("sonar_roc")
+    x, y, train = _sonar_split(test_size=0.5, random_state=3)
+    (_, _), held = _held_out(x, y)
+    ctx = _ctx([BUILD, FIT], [_fit(x_rows=row_hashes(x[train]))])
+    ctx = CheckContext(sonar, ctx.outcome, None)
+    ctx._models["model"] = _Oracle(x, y)
+    spec = next(c for c in sonar.checks if c.id == "exactitud")
+    expect = {**spec.expect, **({"limit": limit} if limit else {})}
+    result = check_metric(ArtifactCheck(**{**spec.model_dump(), "expect": expect}), ctx)
+    rows = held[:limit] if limit else held
+    seen = len(set(train) & set(rows.tolist()))
+    assert 0 < seen and len(rows) - seen >= causes.MIN_UNSEEN
+    assert (result.status, result.message, result.found) == ("pass", "metric.ok", 1.0)
+    assert (result.params["data_key"], result.params["seen"], result.params["n"]) == (
+        "metric.data_holdout_unseen", seen, len(rows) - seen)
+    text = render(result.message, result.params, "es")
+    assert f"las {len(rows) - seen} filas de prueba de sonar con las que el modelo no se entrenó" in text

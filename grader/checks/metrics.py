@@ -161,6 +161,8 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
         x, y, overlap = _held_out(ctx, check.artifact, x, y, exp.holdout)
     if exp.limit:
         x, y = x[: exp.limit], y[: exp.limit]
+        if overlap is not None:  # the first rows only: what the model saw of them
+            overlap = (overlap[0][: exp.limit], overlap[1]) if overlap[0][: exp.limit].any() else None
     total = len(y)
     if overlap is not None:
         unseen = ~overlap[0]
