@@ -64,6 +64,24 @@ def test_the_cell_that_calls_fit_failed_before_it() -> None:
     assert reason == ("metric.cause.fit_cell_failed", {"cell": "2 (`model.compile(loss='nope')`)", "ename": "ValueError"})
 
 
+def test_the_cell_that_calls_fit_failed_because_an_earlier_one_had() -> None:
+    """Mintflavor's iris notebook: the training CSV is missing, so `trainX` never exists and the
+    `fit` cell fails on a NameError: the cause named is the missing file's cell."""
+    ctx = _ctx(["import pandas as pd\ntrainX = pd.read_csv('iris_train.csv')", BUILD, "model.fit(trainX, y, epochs=5)"],
+               [], {1: "error", 3: "error"})
+    cells = {c.index: c for c in ctx.outcome.cells}
+    first, fit_cell = (cells[rec["index"]] for rec in (ctx.outcome.code[0], ctx.outcome.code[2]))
+    first.ename, first.evalue = "FileNotFoundError", "[Errno 2] No such file or directory: 'iris_train.csv'"
+    fit_cell.ename, fit_cell.evalue = "NameError", "name 'trainX' is not defined"
+    key, params = causes.untrained(ctx, "model") or ("", {})
+    assert key == "metric.cause.fit_cell_failed_root"
+    assert (params["cell"], params["ename"], params["root_cell"], params["root_ename"]) == (
+        "3 (`model.fit(trainX, y, epochs=5)`)", "NameError", "1 (`import pandas as pd`)", "FileNotFoundError")
+    for lang in ("es", "en"):
+        text = render(key, dict(params), lang)
+        assert "{" not in text and "iris_train.csv" in text
+
+
 def test_the_cell_that_calls_fit_never_ran() -> None:
     ctx = _ctx(["while True: pass", BUILD, FIT], [], {1: "timeout", 2: "not_run", 3: "not_run"})
     key, params = causes.untrained(ctx, "model") or ("", {})

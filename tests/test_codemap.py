@@ -145,6 +145,46 @@ def test_assigned_in_the_cell_that_failed() -> None:
     assert en.startswith("Variable `{name}` was not found: it is assigned in code cell 2")
 
 
+def _fail(out: ExecutionOutcome, number: int, ename: str, evalue: str) -> ExecutionOutcome:
+    """``out`` with code cell ``number`` failed with that error."""
+    cell = next(c for c in out.cells if c.index == out.code[number - 1]["index"])
+    cell.status, cell.ename, cell.evalue = "error", ename, evalue  # type: ignore[assignment]
+    return out
+
+
+def test_a_cell_that_failed_only_because_an_earlier_one_had_names_that_one() -> None:
+    """AndersonSingh's iris notebook: the CSV is not found in cell 1, so `iris_df` is never
+    assigned, so cell 2, which builds `model`, fails on a NameError; fixing that NameError means
+    fixing cell 1, and the message says so. A chain of such failures leads back to its start."""
+    nb = _nb("import pandas as pd\niris_df = pd.read_csv('iris_data.csv')", "X = iris_df.values",
+             "model = build(X)", "otra = sin_definir()")
+    out = _outcome(nb)
+    _fail(out, 1, "FileNotFoundError", "[Errno 2] No such file or directory: 'iris_data.csv'")
+    _fail(out, 2, "NameError", "name 'iris_df' is not defined")
+    _fail(out, 3, "NameError", "name 'X' is not defined")
+    _fail(out, 4, "NameError", "name 'sin_definir' is not defined")
+    key, params = _why(out, ["model"]) or ("", {})
+    assert key == "artifact.assigned_in_failed_cell_root"
+    assert (params["cell"], params["root_cell"], params["root_ename"]) == (
+        "3 (`model = build(X)`)", "1 (`import pandas as pd`)", "FileNotFoundError")
+    es = render(key, {"name": "model", **params, "subject": {"es": "se asigna", "en": ""}}, "es")
+    assert "porque antes había fallado la celda de código 1 (`import pandas as pd`), de la que depende " \
+           "(FileNotFoundError: [Errno 2] No such file or directory: 'iris_data.csv')" in es
+    # a name the notebook never assigns: the NameError is the cell's own
+    assert _why(out, ["otra"]) == ("artifact.assigned_in_failed_cell", {
+        "assigned": "otra", "cell": "4 (`otra = sin_definir()`)", "ename": "NameError",
+        "evalue": "name 'sin_definir' is not defined"})
+
+
+def test_a_name_local_to_a_function_in_a_failed_cell_is_local_only() -> None:
+    """Yasir-Rehman's iris notebook: `model` exists only inside `create_baseline`, in a cell that
+    then fails; fixing that error would not leave a `model` behind, so the message is that."""
+    out = _outcome(_nb("def create_baseline():\n    model = Sequential()\n    return model\nr = cv(x)"), {1: "error"},
+                   ename="NameError", evalue="name 'x' is not defined")
+    assert _why(out, ["model"]) == ("artifact.local_only", {
+        "assigned": "model", "cell": "1 (`def create_baseline():`)", "owner": "create_baseline"})
+
+
 def test_timeout_and_dead_kernel_in_the_assigning_cell() -> None:
     nb = _nb("import numpy as np", "model.fit(x, y, epochs=10**6)\nh = 1")
     assert _why(_outcome(nb, {2: "timeout"}), ["h"]) == (
@@ -204,7 +244,7 @@ def test_no_code_map_or_an_assignment_that_held_gives_no_reason() -> None:
 
 @pytest.mark.parametrize("key", [
     "artifact.never_assigned", "artifact.never_assigned_aliases", "artifact.alias_is_code",
-    "artifact.assigned_in_failed_cell",
+    "artifact.assigned_in_failed_cell", "artifact.assigned_in_failed_cell_root",
     "artifact.assigned_not_run", "artifact.deleted", "artifact.local_only", "artifact.function_not_called",
     "artifact.function_did_not_assign", "artifact.branch_not_taken"])
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -212,7 +252,8 @@ def test_every_reason_renders_whole_in_each_language(key: str, lang: str) -> Non
     params = {"name": "model", "assigned": "modelo", "subject": {"es": "se asigna como `modelo`",
                                                                   "en": "it is assigned as `modelo`"}, "aliases": "`modelo`", "cell": "2 ([5] `x = 1`)",
               "stopped": "1 (`import seaborn as sns`)", "alias": "modelo", "deleted_in": "3 (`del modelo`)", "owner": "entrenar",
-              "ename": "NameError", "evalue": "name 'f' is not defined"}
+              "ename": "NameError", "evalue": "name 'f' is not defined", "root_cell": "1 (`import pandas as pd`)",
+              "root_ename": "FileNotFoundError", "root_evalue": "[Errno 2] No such file or directory: 'x.csv'"}
     text = render(key, params, lang)
     assert "{" not in text and "}" not in text
     assert ("celda" in text and " cell" not in text) if lang == "es" else ("cell" in text and "celda" not in text)

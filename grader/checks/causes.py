@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.checks import diagnose
 from grader.checks.context import CheckContext
 
 Reason = tuple[str, dict[str, Any]]
@@ -53,8 +54,11 @@ def untrained(ctx: CheckContext, name: str) -> Reason | None:
             return "metric.cause.fit_not_run", {"cell": out.cell_label(rec["index"]),
                                                  "stopped": out.cell_label(out.failing_cell)}
         if cell.status in ("error", "timeout"):
-            return "metric.cause.fit_cell_failed", {"cell": out.cell_label(rec["index"]),
-                                                     "ename": cell.ename or cell.status}
+            params = {"cell": out.cell_label(rec["index"]), "ename": cell.ename or cell.status}
+            root = diagnose.root_failure(out, rec["index"])
+            if root is not None:  # it failed only because an earlier cell had
+                return "metric.cause.fit_cell_failed_root", {**params, **root}
+            return "metric.cause.fit_cell_failed", params
     others = [f for f in out.fits if not f.get("error")]
     if others:
         return "metric.cause.fit_other_model", {"n_other": len(others)}

@@ -10,11 +10,42 @@ the line. Every reason names the cells as the student sees them (``cell_label``)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from grader.model.outcomes import ExecutionOutcome
 
 Reason = tuple[str, dict[str, Any]]
+
+_UNDEFINED = re.compile(r"name '([^\W\d]\w*)' is not defined")
+_OUTER = ("top", "branch", "code")  # scopes whose names exist after the cell, with global:F
+
+
+def _outer(scope: str) -> bool:
+    return scope in _OUTER or scope.startswith("global:")
+
+
+def root_failure(outcome: ExecutionOutcome, index: int | None) -> dict[str, Any] | None:
+    """The earlier failed cell behind cell ``index``'s ``NameError``: the name it lacked is
+    assigned (outside functions) in an earlier cell, and the last such cell failed too; followed
+    back while that one failed with a NameError of the same kind. ``{"root_cell", "root_ename",
+    "root_evalue"}``, or None when the error is the cell's own (a typo, a name never assigned)."""
+    ran = {c.index: c for c in outcome.cells}
+    root = None
+    for _ in range(20):
+        cell = ran.get(index) if index is not None else None
+        found = _UNDEFINED.search(cell.evalue or "") if cell is not None and cell.ename == "NameError" else None
+        if cell is None or found is None:
+            break
+        earlier = [rec for rec in outcome.code if rec["index"] < cell.index
+                   and _outer((rec.get("assigns") or {}).get(found.group(1), ""))]
+        before = ran.get(earlier[-1]["index"]) if earlier else None
+        if before is None or before.status != "error":
+            break
+        root = {"root_cell": outcome.cell_label(before.index), "root_ename": before.ename or "error",
+                "root_evalue": (before.evalue or "")[:120]}
+        index = before.index
+    return root
 
 
 def _sites(outcome: ExecutionOutcome, names: list[str]) -> list[tuple[dict[str, Any], str, str]]:
@@ -55,23 +86,27 @@ def _absent(outcome: ExecutionOutcome, names: list[str]) -> Reason | None:
         return ("artifact.never_assigned_aliases", {"aliases": ", ".join(others)}) if others else (
             "artifact.never_assigned", {})
     ran = {c.index: c for c in outcome.cells}
-    for rec, name, _ in reversed(sites):  # the last assignment is the one that should have held
+    # only an assignment outside functions and classes would have left the name behind
+    outer = [(rec, name, scope) for rec, name, scope in sites if _outer(scope)]
+    for rec, name, _ in reversed(outer):  # the last assignment is the one that should have held
         cell = ran.get(rec["index"])
         label = outcome.cell_label(rec["index"])
         status = cell.status if cell is not None else "not_run"
         if status == "error" and cell is not None and cell.ename == "DeadKernelError":
             return "artifact.absent_dead_kernel", {"cell": label, "detail": outcome.detail or ""}
         if status == "error" and cell is not None:
-            return "artifact.assigned_in_failed_cell", {"assigned": name, "cell": label, "ename": cell.ename,
-                                                        "evalue": (cell.evalue or "")[:120]}
+            params = {"assigned": name, "cell": label, "ename": cell.ename, "evalue": (cell.evalue or "")[:120]}
+            root = root_failure(outcome, rec["index"])
+            if root is not None:  # it failed only because an earlier cell had: that one is to fix
+                return "artifact.assigned_in_failed_cell_root", {**params, **root}
+            return "artifact.assigned_in_failed_cell", params
         if status == "timeout":
             return "artifact.absent_timeout", {"cell": label, "limit": outcome.timeout_s}
         if status == "not_run":
             return "artifact.assigned_not_run", {"assigned": name, "cell": label,
                                                   "stopped": outcome.cell_label(outcome.failing_cell)}
     # every cell that assigns it ran without error
-    held = [(rec, name, scope) for rec, name, scope in sites if scope in ("top", "branch", "code")
-            or scope.startswith("global:")]
+    held = outer
     if held:
         last, name, scope = held[-1]
         deleted = next((rec for rec in outcome.code if rec["index"] >= last["index"]

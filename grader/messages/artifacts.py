@@ -40,6 +40,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "failed ({ename}: {evalue}) before assigning it. Fix that error and run the whole notebook "
         "again.",
     },
+    "artifact.assigned_in_failed_cell_root": {
+        "es": "No se encontró la variable `{name}`: {subject} en la celda de código {cell}, que falló "
+        "({ename}: {evalue}) porque antes había fallado la celda de código {root_cell}, de la que depende "
+        "({root_ename}: {root_evalue}). Corrige primero ese error y vuelve a ejecutar todo el notebook.",
+        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, which failed ({ename}: "
+        "{evalue}) because code cell {root_cell}, which it depends on, had failed before ({root_ename}: "
+        "{root_evalue}). Fix that error first and run the whole notebook again.",
+    },
     "artifact.assigned_not_run": {
         "es": "No se encontró la variable `{name}`: {subject} en la celda de código "
         "{cell}, que no llegó a ejecutarse porque la ejecución se detuvo antes, en la celda de "

@@ -279,6 +279,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The model was not trained: code cell {cell}, which calls `fit`, failed ({ename}) before "
         "training it, so it was evaluated untrained. Fix that error.",
     },
+    "metric.cause.fit_cell_failed_root": {
+        "es": "El modelo no se entrenó: la celda de código {cell}, que llama a `fit`, falló ({ename}) porque "
+        "antes había fallado la celda de código {root_cell}, de la que depende ({root_ename}: {root_evalue}), "
+        "así que se evaluó sin entrenar. Corrige primero ese error.",
+        "en": "The model was not trained: code cell {cell}, which calls `fit`, failed ({ename}) because code "
+        "cell {root_cell}, which it depends on, had failed before ({root_ename}: {root_evalue}), so it was "
+        "evaluated untrained. Fix that error first.",
+    },
     "metric.cause.fit_not_run": {
         "es": "El modelo no se entrenó: la celda de código {cell}, que llama a `fit`, no llegó a ejecutarse "
         "porque la ejecución se detuvo en la celda de código {stopped}. Resuelve lo que la detuvo.",
