@@ -151,9 +151,10 @@ def test_a_metric_on_rows_the_model_trained_on_is_found(split: str, hit: bool) -
     from grader.data.datasets import load
     from grader.kernel.manifest import data_fingerprint
 
-    x, _ = load("optdigits", None)[split]
+    splits = load("optdigits", None)
+    x, _ = splits[split]
     ctx = _ctx([BUILD, FIT], [_fit(x=data_fingerprint(x / 16.0))])
-    reason = causes.trained_on_evaluated(ctx, "model", "optdigits", "test")
+    reason = causes.trained_on_evaluated(ctx, "model", splits, "test")
     assert (reason is not None) == hit
     if reason is not None:
         assert reason == ("metric.trained_on_evaluated", {"cell": "2 (`model.fit(x, y, epochs=5)`)",

@@ -317,7 +317,7 @@ def _discover(tmp_path: Path, cells: list[str], role: dict[str, object] = ROLE
     outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts",
                          RunOptions(artifacts=[role], cell_timeout=300))
     assert outcome.status == "ok", (outcome.ename, outcome.evalue)
-    return outcome.artifacts["model"], outcome.fits
+    return outcome.artifacts[str(role["name"])], outcome.fits
 
 
 def test_discovery_by_role_prefers_the_model_that_fits_the_data_and_was_trained_last(tmp_path: Path) -> None:
@@ -390,14 +390,8 @@ CNN = ("keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3), ker
 def test_a_cnn_is_found_by_its_layers_among_dense_models(tmp_path: Path, with_cnn: bool) -> None:
     """CIFAR-10 (issue 17): the CNN is often just `model`, beside dense models with the same input
     and output; only a model with Conv2D layers stands for it, and without one nothing does."""
-    nb = v4.new_notebook(cells=[v4.new_code_cell("import keras"), v4.new_code_cell(f"softmax_net = {DENSE}"),
-                                v4.new_code_cell(f"model = {CNN if with_cnn else DENSE}")])
-    path = tmp_path / "nb.ipynb"
-    nbformat.write(nb, path)
-    (tmp_path / "work").mkdir()
-    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts",
-                         RunOptions(artifacts=[{**CNN_ROLE, "name": "cnn_graded"}], cell_timeout=300))
-    entry = outcome.artifacts["cnn_graded"]
+    entry, _ = _discover(tmp_path, [f"softmax_net = {DENSE}", f"model = {CNN if with_cnn else DENSE}"],
+                         role={**CNN_ROLE, "name": "cnn_graded"})  # (not `model`: found by role, not by name)
     if with_cnn:
         assert (entry["status"], entry["found_as"], entry["chosen_by"]) == ("ok", "model", "role")
     else:

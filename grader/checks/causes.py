@@ -112,20 +112,17 @@ def capped(ctx: CheckContext, name: str) -> Reason | None:
     }
 
 
-def trained_on_evaluated(ctx: CheckContext, name: str, dataset: str, split: str) -> Reason | None:
+def trained_on_evaluated(ctx: CheckContext, name: str, splits: dict[str, Any], split: str) -> Reason | None:
     """(key, params) when a ``fit`` of the graded model trained on the very rows the metric is
     computed on: the whole test split, recognised by its fingerprint (rows, and which values of
     the first rows are zero, so dividing or reshaping does not hide it). None otherwise, and when
     the split cannot be told from the others by that fingerprint. (An exercise graded on all its
-    rows trains on them by design; a held-out part is seen_rows' business.)"""
-    from grader.data.datasets import load
+    rows trains on them by design; a held-out part is seen_rows' business.) ``splits``: the
+    dataset as ``grader.data.datasets.load`` gives it, already read by the caller."""
     from grader.kernel.manifest import data_fingerprint
 
     fits = _fits_of(ctx, name)
-    if not fits:
-        return None
-    splits = load(dataset, ctx.data_dir)
-    if split not in splits:
+    if not fits or split not in splits:
         return None
     target = data_fingerprint(splits[split][0])
     others = [data_fingerprint(x) for other, (x, _) in splits.items() if other != split]

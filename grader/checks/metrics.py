@@ -155,7 +155,8 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     exp = MetricExpect.of(check)
     model, _ = ctx.model(check.artifact)
     split, metric = exp.split, exp.metric
-    x, y = load(exp.dataset, ctx.data_dir)[split]
+    splits = load(exp.dataset, ctx.data_dir)
+    x, y = splits[split]
     overlap = None
     if exp.holdout is not None:
         x, y, overlap = _held_out(ctx, check.artifact, x, y, exp.holdout)
@@ -196,7 +197,7 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     ok = value >= exp.min
     message = "metric.ok" if ok else "metric.low"
     # a measure on rows the model trained on earns nothing, whatever it is
-    seen = (causes.trained_on_evaluated(ctx, check.artifact, exp.dataset, split)
+    seen = (causes.trained_on_evaluated(ctx, check.artifact, splits, split)
             if split == "test" and exp.holdout is None else None)
     if seen is not None:
         ok, message = False, seen[0]
