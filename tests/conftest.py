@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +20,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite the golden reports of the fixture notebooks instead of comparing")
 
 
+class SharedResults:
+    """Results computed once per test run and shared by every xdist worker: the first test to
+    ask computes it under an exclusive lock, the others (on any worker) wait for it and read the
+    JSON it left. Each caller gets its own copy, so no test sees another's changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def get(self, key: str, make: Callable[[], Any]) -> Any:
+        name = hashlib.sha256(key.encode()).hexdigest()[:24]
+        path = self.root / f"{name}.json"
+        with open(self.root / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                tmp = path.with_suffix(".part")
+                tmp.write_text(json.dumps(make()), encoding="utf-8")
+                os.replace(tmp, path)
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def shared_results(tmp_path_factory: pytest.TempPathFactory) -> SharedResults:
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each worker has its own basetemp inside the run's: the run's is shared
+    return SharedResults((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-results")
+
+
 @pytest.fixture(scope="session")
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
@@ -24,7 +58,7 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 # the order below is kept), so the fixture is
 # built once per test run instead of once per worker that happens to receive one of them.
 SHARED_FIXTURE_MODULES = {"test_checker", "test_compat", "test_hostile_artifacts", "test_legacy",
-                          "test_model_checks", "test_privileges", "test_rescore", "test_training"}
+                          "test_model_checks", "test_privileges", "test_rescore", "test_suite", "test_training"}
 # Heaviest first (seconds measured on the 2-core CI machine): a long test started last leaves the
 # other worker idle at the end of the run. Substrings of node ids; the rest keeps its order.
 HEAVY = {"test_adversarial.py::test_attacks_in_one_batch": 230,
@@ -45,6 +79,7 @@ def _weight(item: pytest.Item) -> int:
     return 60 if item.get_closest_marker("slow") else (30 if item.get_closest_marker("kernel") else 0)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks into node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from grader.pipeline import GradeOptions, grade_one, library, rescore
 from grader.pipeline.report import EVIDENCE
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SharedResults
 from tests.fixtures import variants
 
 pytestmark = pytest.mark.slow
@@ -125,27 +126,34 @@ def normalize(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_cache: dict[tuple[str, str], dict[str, Any]] = {}
-
-
-def graded(exercise: str, name: str, tmp: Path) -> dict[str, Any]:
+def _grade(exercise: str, name: str, tmp: Path) -> dict[str, Any]:
     key = (exercise, name)
-    if key not in _cache:
-        spec, rubric, _ = library.load(exercise)
-        nb = FIXTURES / exercise / f"{EXPECT.get(key, {}).get('notebook', name)}.ipynb"
-        profile = EXPECT.get(key, {}).get("profile", PROFILE.get(exercise))
-        # the short cell limit only where the fixture is about a cell that never ends; training
-        # cells keep their spec's limit (on 2 busy cores a CNN epoch took over 40 s)
-        timeout = CELL_TIMEOUT if EXPECT.get(key, {}).get("exec") == "timeout" else None
-        opts = GradeOptions(cell_timeout=timeout, out_dir=tmp, profile=profile, compat=EXPECT.get(key, {}).get("compat"),
-                            evidence=True)
-        _cache[key] = grade_one(spec, rubric, nb, opts)
-    return _cache[key]
+    spec, rubric, _ = library.load(exercise)
+    nb = FIXTURES / exercise / f"{EXPECT.get(key, {}).get('notebook', name)}.ipynb"
+    profile = EXPECT.get(key, {}).get("profile", PROFILE.get(exercise))
+    # the short cell limit only where the fixture is about a cell that never ends; training
+    # cells keep their spec's limit (on 2 busy cores a CNN epoch took over 40 s)
+    timeout = CELL_TIMEOUT if EXPECT.get(key, {}).get("exec") == "timeout" else None
+    opts = GradeOptions(cell_timeout=timeout, out_dir=tmp, profile=profile, compat=EXPECT.get(key, {}).get("compat"),
+                        evidence=True)
+    return grade_one(spec, rubric, nb, opts)
+
+
+Graded = Callable[[str, str], dict[str, Any]]
+
+
+@pytest.fixture()
+def graded(shared_results: SharedResults, tmp_path: Path) -> Graded:
+    """A fixture's grading, done once per test run: every test that reads it, on any worker,
+    shares it."""
+    def get(exercise: str, name: str) -> dict[str, Any]:
+        return shared_results.get(f"golden/{exercise}/{name}", lambda: _grade(exercise, name, tmp_path))
+    return get
 
 
 @pytest.mark.parametrize(("exercise", "name"), sorted(EXPECT), ids=lambda v: v)
-def test_fixture_outcome(exercise: str, name: str, tmp_path: Path, update_goldens: bool) -> None:
-    report = graded(exercise, name, tmp_path)
+def test_fixture_outcome(exercise: str, name: str, graded: Graded, update_goldens: bool) -> None:
+    report = graded(exercise, name)
     expect = EXPECT[(exercise, name)]
     statuses = {c["id"]: c["status"] for c in report["checks"]}
     for check_id, status in expect["status"].items():
@@ -190,11 +198,11 @@ def _texts(report: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize(("exercise", "name"), sorted(EXPECT), ids=lambda v: v)
-def test_every_message_of_a_fixture_reads_in_one_language(exercise: str, name: str, tmp_path: Path) -> None:
+def test_every_message_of_a_fixture_reads_in_one_language(exercise: str, name: str, graded: Graded) -> None:
     """Issue 17: every message key a fixture's grading produced, rendered with that grading's own
     parameters in both languages (from its evidence, as a rescore does): nothing left unfilled, no
     word of the other language, and the Spanish rendering is the one the report was written with."""
-    report = graded(exercise, name, tmp_path)
+    report = graded(exercise, name)
     spec, rubric, _ = library.load(exercise)
     spanish = rescore.rebuild(spec, rubric, report[EVIDENCE], "es")
     english = rescore.rebuild(spec, rubric, report[EVIDENCE], "en")
@@ -233,10 +241,10 @@ def test_statement_runs_and_earns_little(exercise: str, tmp_path: Path) -> None:
         assert c["message"] and "{" not in c["message"], (c["id"], c["message"])
 
 
-def test_missing_names_are_not_blamed_on_a_failed_import(tmp_path: Path) -> None:
+def test_missing_names_are_not_blamed_on_a_failed_import(graded: Graded) -> None:
     """Issue 17: the import in code cell 1 failed, but fixing it changes nothing for a name the
     notebook never assigns, or assigns only inside a function; the messages say what is true."""
-    report = graded("iris", "helper_import_fails", tmp_path)
+    report = graded("iris", "helper_import_fails")
     messages = {c["id"]: c["message"] for c in report["checks"]}
     assert messages["total_parametros"] == (
         "No se encontró la variable `total_parametros`: ninguna celda del notebook le asigna un valor, ni con "
@@ -249,8 +257,8 @@ def test_missing_names_are_not_blamed_on_a_failed_import(tmp_path: Path) -> None
     assert "1 ([1] `from mis_utilidades import dibujar_historia`): ModuleNotFoundError" in messages["ejecucion_limpia"]
 
 
-def test_the_trained_model_is_graded_over_a_leftover_one(tmp_path: Path) -> None:
-    report = graded("iris", "leftover_untrained_model", tmp_path)
+def test_the_trained_model_is_graded_over_a_leftover_one(graded: Graded) -> None:
+    report = graded("iris", "leftover_untrained_model")
     check = next(c for c in report["checks"] if c["id"] == "arquitectura")
     assert check["details"] == [
         "Se calificó el modelo `model_d` y no `model`: `model` nunca se entrenó y `model_d` es el último modelo "
@@ -258,8 +266,8 @@ def test_the_trained_model_is_graded_over_a_leftover_one(tmp_path: Path) -> None
         "modelo que entrenas."]
 
 
-def test_held_out_rows_in_the_student_s_own_split_are_not_measured(tmp_path: Path) -> None:
-    report = graded("sonar_roc", "own_split_80_20", tmp_path)
+def test_held_out_rows_in_the_student_s_own_split_are_not_measured(graded: Graded) -> None:
+    report = graded("sonar_roc", "own_split_80_20")
     check = next(c for c in report["checks"] if c["id"] == "exactitud")
     assert "con 52 de las 63 filas que el grader reserva para evaluar" in check["message"]
     assert "quedan 11, menos de las 20 necesarias" in check["message"]
@@ -267,8 +275,8 @@ def test_held_out_rows_in_the_student_s_own_split_are_not_measured(tmp_path: Pat
     assert "celda de código 3 (`model = keras.Sequential" in check["message"]
 
 
-def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
-    report = graded("cnn_params", "model_other_name", tmp_path)
+def test_model_found_under_other_name_is_reported(graded: Graded) -> None:
+    report = graded("cnn_params", "model_other_name")
     check = next(c for c in report["checks"] if c["id"] == "capa_ejercicio")
     assert check["details"] == [
         "Se usó la variable `mi_modelo` porque no hay ninguna `modelo_ejercicio`. "
@@ -276,8 +284,8 @@ def test_model_found_under_other_name_is_reported(tmp_path: Path) -> None:
     ]
 
 
-def test_error_message_names_the_failing_cell(tmp_path: Path) -> None:
-    report = graded("cnn_params", "raises_midway", tmp_path)
+def test_error_message_names_the_failing_cell(graded: Graded) -> None:
+    report = graded("cnn_params", "raises_midway")
     check = next(c for c in report["checks"] if c["id"] == "valor_convolucion")
     # the file's fourth cell, all of them code: code cell 4, named by its first line
     assert check["message"] == (
