@@ -102,6 +102,34 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("out", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--who", default="", help="Your name, kept with every override you save.")
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True)
+@click.option("--rubric", type=click.Path(dir_okay=False), default=None,
+              help="Rubric file (default: the one the class was graded with, OUT/rubric.yaml).")
+@click.option("--spec", "spec", default=None, help="Spec file or exercise id (default: the one the reports name).")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SQLite results store (default: OUT/results.sqlite).")
+def review(out: Path, port: int, who: str, lang: str, rubric: str | None, spec: str | None,
+           store_path: Path | None) -> None:
+    """Instructor: a local web page with what needs a person (text answers, notebooks that did
+    not finish, submissions without a notebook): points and a comment per check, kept with who,
+    when and why; the class is rescored at once, without running a notebook."""
+    from grader.classroom.review import Review, make_server
+    from grader.messages import render
+
+    server = make_server(Review(out, lang, who, spec, rubric, store_path), port=port)
+    click.echo(render("cli.review_at", {"url": f"http://127.0.0.1:{server.server_address[1]}/"}, lang))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
 @click.argument("spec")
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("grader-reports"),
@@ -120,9 +148,13 @@ def cli() -> None:
               help="Each worker starts its next kernel (and imports Keras in it) while the current notebook runs.")
 @click.option("--quiet", is_flag=True, help="Only the final line.")
 @click.option("--jsonl", is_flag=True, help="One JSON line per finished submission on stdout, for scripts.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The class list (Moodle's grading worksheet, Canvas's gradebook export or a CSV): who handed "
+                   "in nothing gets a row, and the worksheet's submission times feed the rubric's late policy.")
 @with_common
 def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | None, workers: int | None,
           store_path: Path | None, regrade: bool, gpus: int, per_gpu: int, warm: bool, quiet: bool, jsonl: bool,
+          roster: Path | None,
           lang: str,
           device: str,
           seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
@@ -140,7 +172,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
                         gpu_memory_mb=gpu_memory, evidence=True, compat=compat, fetch=fetch)
     run = ClassRun(out=out, rubric=rubric, workers=workers, store_path=store_path, regrade=regrade, gpus=gpus,
-                   per_gpu=per_gpu, warm=warm, quiet=quiet, jsonl=jsonl)
+                   per_gpu=per_gpu, warm=warm, quiet=quiet, jsonl=jsonl, roster=roster)
     done = grade_class(spec, list(submissions), base, run, click.echo)
     n = len(done.summary)
     click.echo(render("cli.class_done", {"n": n, "graded": done.graded, "cached": n - done.graded, "out": str(out)},
@@ -156,13 +188,17 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
 @click.option("--spec", "spec", default=None, help="Spec file or exercise id (default: the one the reports name).")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="SQLite results store (default: OUT/results.sqlite).")
-def rescore(out: Path, lang: str, rubric: str | None, spec: str | None, store_path: Path | None) -> None:
+@click.option("--who", default="", help="Who changed OUT/overrides.csv (kept with each override it adds).")
+def rescore(out: Path, lang: str, rubric: str | None, spec: str | None, store_path: Path | None, who: str) -> None:
     """Instructor: score and report a graded class (OUT of `grader grade`) again, in another
-    language or with another rubric, from the store: no notebook runs."""
+    language or with another rubric, from the store: no notebook runs. The rows of an edited
+    OUT/overrides.csv become overrides first."""
     from grader.classroom.rescore import rescore_class
     from grader.messages import render
 
-    done = rescore_class(out, spec, rubric, lang, store_path)
+    done = rescore_class(out, spec, rubric, lang, store_path, who=who)
+    if done.overrides:
+        click.echo(render("cli.overrides_read", {"n": done.overrides, "out": str(out)}, lang), err=True)
     if done.without_evidence:
         click.echo(render("cli.rescore_kept", {"n": len(done.without_evidence),
                                                "who": ", ".join(done.without_evidence[:10])}, lang), err=True)

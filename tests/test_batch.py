@@ -53,15 +53,17 @@ def test_canvas_download_gives_ids_and_late_flags(tmp_path: Path) -> None:
 def test_gradescope_export_reads_the_metadata(tmp_path: Path) -> None:
     _nb(tmp_path / "submission_111" / "notebook.ipynb")
     _nb(tmp_path / "submission_222" / "src" / "tarea.ipynb")
-    (tmp_path / "submission_333").mkdir()  # an empty submission is skipped
+    (tmp_path / "submission_333").mkdir()  # an empty submission gets a row that says so (grader.classroom.roster)
     (tmp_path / "submission_metadata.yml").write_text(
         "submission_111:\n  :submitters:\n  - :name: Ana Pérez\n    :sid: '2024001'\n    :email: ana@uni.edu\n"
         "submission_222:\n  :submitters:\n  - :name: Luis Gómez\n    :sid: '2024002'\n    :email: luis@uni.edu\n"
         "  - :name: Eva Ruiz\n    :sid: '2024003'\n"
         "submission_333:\n  :submitters:\n  - :name: Nadie\n")
     subs = batch.collect(tmp_path)
-    assert [(s.student, s.student_id, s.layout, s.path.name) for s in subs] == [
-        ("Ana Pérez", "2024001", "gradescope", "notebook.ipynb"), ("Luis Gómez", "2024002", "gradescope", "tarea.ipynb")]
+    assert [(s.student, s.student_id, s.layout, s.path.name, s.kind) for s in subs] == [
+        ("Ana Pérez", "2024001", "gradescope", "notebook.ipynb", "notebook"),
+        ("Luis Gómez", "2024002", "gradescope", "tarea.ipynb", "notebook"),
+        ("Nadie", "", "gradescope", "submission_333", "empty")]
     assert subs[1].extra["group"] == ["Eva Ruiz"] and subs[0].extra["email"] == "ana@uni.edu"
 
 

@@ -69,13 +69,22 @@ def test_the_student_page_shows_public_checks_and_plots_escaped(tmp_path: Path) 
 
 
 def test_the_dashboard_ranks_the_hidden_metric_and_counts_failures(tmp_path: Path) -> None:
-    summary = gradebook.class_summary(ROWS)
+    summary = gradebook.class_summary(ROWS, hidden={"prediccion"})
     assert summary["graded"] == 2 and summary["submissions"] == 3
     assert [b["student"] for b in summary["leaderboard"]] == ["Ana (1)", "Luis (2)"]
+    assert gradebook.class_summary(ROWS)["leaderboard"] == []  # a metric on data students hold ranks nobody
     assert summary["pass_rate"] == {"prediccion": 0.5, "oculta": 1.0}
     assert summary["slowest"][0] == {"student": "Luis (2)", "seconds": 95.5}
     assert summary["common_failures"] == [("k.fail", 1, "prediccion: fail <b>")]
-    page = gradebook.write_dashboard(ROWS, tmp_path, "Titanic", "es", {"Ana (1)": "Ana_1/report.html"}).read_text()
+    page = gradebook.write_dashboard(ROWS, tmp_path, "Titanic", "es", {"Ana (1)": "Ana_1/report.html"},
+                                     {"prediccion"}).read_text()
     assert (tmp_path / "dashboard-scores.png").stat().st_size > 1000
     assert (tmp_path / "dashboard-checks.png").stat().st_size > 1000
     assert 'href="Ana_1/report.html"' in page and "Tabla de posiciones" in page
+
+
+def test_only_metrics_on_hidden_labels_make_a_leaderboard() -> None:
+    from grader.pipeline import library
+
+    hidden = {ex: gradebook.hidden_checks(library.load(ex)[0]) for ex in ("titanic", "spirals", "iris", "mnist_mlp")}
+    assert hidden == {"titanic": {"prediccion_test"}, "spirals": {"exactitud"}, "iris": set(), "mnist_mlp": set()}

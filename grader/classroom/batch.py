@@ -4,12 +4,17 @@
 
 * a folder (searched recursively) or a ``.zip`` of one;
 * Moodle's "download all submissions": ``Nombre Apellido_123456_assignsubmission_file_/tarea.ipynb``
-  (the student is ``Nombre Apellido``, the id ``123456``);
+  (the student is ``Nombre Apellido``, the id ``123456``), or with "download submissions in
+  folders" off, ``Nombre Apellido_123456_assignsubmission_file_tarea.ipynb``;
 * Canvas's "download submissions": ``apellidonombre_12345_67890_tarea.ipynb`` (``_LATE_`` kept
   as a flag; the id is Canvas's user id);
 * Gradescope's export: ``submission_metadata.yml`` beside ``submission_<n>/`` folders (the
   submitters' names, student ids and e-mails come from the metadata);
 * anything else: the file name (without extension) is the student.
+
+Everyone the download names gets a submission: a Moodle, Canvas or Gradescope student whose files
+hold no notebook (a PDF, an online text) is ``kind="no_notebook"``, one with no file at all
+``"empty"`` (grader.classroom.roster writes their reports; a roster adds the ``"missing"``).
 
 ``run`` grades them with ``workers`` processes (each submission in its own kernel and sandbox),
 skips what the results store already holds for the same bytes and exercise, commits each result
@@ -27,6 +32,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,7 @@ from grader.runtime import limits
 SUFFIXES = (".ipynb", ".py", ".zip")
 _SKIP_PARTS = ("__MACOSX", ".ipynb_checkpoints", ".git")
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_\w+_?$")
+_MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.+)$")
 _CANVAS = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)$", re.I)
 
 
@@ -47,7 +54,8 @@ class Submission:
     path: Path
     student_id: str = ""
     layout: str = "files"  # files | moodle | canvas | gradescope
-    extra: dict[str, Any] = field(default_factory=dict)  # e-mail, late flag …
+    extra: dict[str, Any] = field(default_factory=dict)  # e-mail, late flag, submitted_at, group members …
+    kind: str = "notebook"  # notebook | no_notebook | empty | missing (grader.classroom.roster)
 
     @property
     def label(self) -> str:
@@ -80,15 +88,45 @@ def collect(source: Path, workdir: Path | None = None, unpacked: list[Path] | No
     for path in _candidates(source):
         rel = path.relative_to(source)
         moodle = next((m for m in (_MOODLE.match(p) for p in rel.parts[:-1]) if m), None)
+        flat = _MOODLE_FLAT.match(path.name) if len(rel.parts) == 1 else None
         canvas = _CANVAS.match(path.name)
-        if moodle:
-            out.append(Submission(student=moodle["name"].strip(), student_id=moodle["id"], path=path, layout="moodle"))
+        if moodle or flat:
+            m = moodle or flat
+            assert m is not None
+            out.append(Submission(student=m["name"].strip(), student_id=m["id"], path=path, layout="moodle"))
         elif canvas and len(rel.parts) == 1:
             out.append(Submission(student=canvas["name"], student_id=canvas["id"], path=path, layout="canvas",
                                   extra={"late": bool(canvas["late"]), "file": canvas["file"]}))
         else:
             out.append(Submission(student=str(rel.with_suffix("")), path=path))
+    out += _without_notebook(source, {(s.layout, s.student_id) for s in out if s.layout != "files"})
     return _one_per_student(out)
+
+
+def _without_notebook(source: Path, found: set[tuple[str, str]]) -> list[Submission]:
+    """The Moodle and Canvas students of ``source`` who handed in files but no notebook (a PDF, an
+    online text), or a folder with nothing in it: each gets a row saying so."""
+    people: dict[tuple[str, str], tuple[str, Path, list[str], dict[str, Any]]] = {}
+    for path in sorted(source.iterdir()):
+        if path.name in _SKIP_PARTS:
+            continue
+        moodle = _MOODLE.match(path.name) if path.is_dir() else _MOODLE_FLAT.match(path.name)
+        canvas = _CANVAS.match(path.name) if path.is_file() else None
+        if moodle:
+            key, name, extra = ("moodle", moodle["id"]), moodle["name"].strip(), {}
+        elif canvas:
+            key, name, extra = ("canvas", canvas["id"]), canvas["name"], {"late": bool(canvas["late"])}
+        else:
+            continue
+        if key in found:
+            continue
+        files = ([str(f.relative_to(path)) for f in sorted(path.rglob("*")) if f.is_file()] if path.is_dir()
+                 else [str(moodle["file"] if moodle else canvas["file"])])  # type: ignore[index]
+        _, _, had, had_extra = people.get(key, (name, path, [], {}))
+        people[key] = (name, path, had + files, {**had_extra, **extra})
+    return [Submission(student=name, student_id=key[1], path=path, layout=key[0],
+                       kind="no_notebook" if files else "empty", extra={**extra, "files": files})
+            for key, (name, path, files, extra) in people.items()]
 
 
 def _one_per_student(subs: list[Submission]) -> list[Submission]:
@@ -99,8 +137,8 @@ def _one_per_student(subs: list[Submission]) -> list[Submission]:
     for s in subs:
         key = (s.layout, s.student_id, s.student) if s.layout != "files" else (s.layout, str(s.path), "")
         old = best.get(key)
-        if old is None or (rank[s.path.suffix.lower()], -s.path.stat().st_mtime) < (
-                rank[old.path.suffix.lower()], -old.path.stat().st_mtime):
+        if old is None or (rank.get(s.path.suffix.lower(), 3), -s.path.stat().st_mtime) < (
+                rank.get(old.path.suffix.lower(), 3), -old.path.stat().st_mtime):
             best[key] = s
     return sorted(best.values(), key=lambda s: (s.student.lower(), s.student_id))
 
@@ -111,17 +149,26 @@ def _gradescope(root: Path, meta: Path) -> list[Submission]:
     data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
     out = []
     for folder, info in data.items():
-        people = (info or {}).get(":submitters") or (info or {}).get("submitters") or []
+        info = info or {}
+        people = info.get(":submitters") or info.get("submitters") or []
         first = people[0] if people else {}
         name = str(first.get(":name") or first.get("name") or folder)
         sid = str(first.get(":sid") or first.get("sid") or first.get(":email") or "")
-        files = list(_candidates(root / str(folder))) if (root / str(folder)).is_dir() else []
-        if not files:
-            continue
+        where = root / str(folder)
+        everything = sorted(p for p in where.rglob("*") if p.is_file()) if where.is_dir() else []
+        files = list(_candidates(where)) if where.is_dir() else []
         files.sort(key=lambda p: ({".ipynb": 0, ".zip": 1, ".py": 2}[p.suffix.lower()], str(p)))
-        out.append(Submission(student=name, student_id=sid, path=files[0], layout="gradescope",
-                              extra={"submission": str(folder), "email": first.get(":email") or "",
-                                     "group": [str(p.get(":name", "")) for p in people[1:]]}))
+        created = info.get(":created_at") or info.get("created_at")
+        extra = {"submission": str(folder), "email": first.get(":email") or first.get("email") or "",
+                 "submitted_at": created.isoformat() if isinstance(created, datetime) else str(created or ""),
+                 "members": [{"name": str(p.get(":name") or p.get("name") or ""),
+                              "sid": str(p.get(":sid") or p.get("sid") or ""),
+                              "email": str(p.get(":email") or p.get("email") or "")} for p in people[1:]],
+                 "group": [str(p.get(":name") or p.get("name") or "") for p in people[1:]],
+                 "files": [str(p.relative_to(where)) for p in everything]}
+        kind = "notebook" if files else ("no_notebook" if everything else "empty")
+        out.append(Submission(student=name, student_id=sid, path=files[0] if files else where, layout="gradescope",
+                              extra=extra, kind=kind))
     return sorted(out, key=lambda s: (s.student.lower(), s.student_id))
 
 

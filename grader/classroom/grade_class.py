@@ -10,12 +10,13 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grader.classroom import batch, outputs
+from grader.classroom import batch, outputs, overrides, roster
 from grader.classroom.store import (
     Store,
     exercise_fingerprint,
@@ -44,6 +45,7 @@ class ClassRun:
     warm: bool = True
     quiet: bool = False
     jsonl: bool = False
+    roster: Path | None = None  # the class list: who handed in nothing, and when the others did
 
 
 @dataclass
@@ -56,8 +58,9 @@ class ClassResult:
 
 
 def slug_name(label: str, taken: set[str]) -> str:
-    """A folder name for a submission's reports, unique within the class."""
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "submission"
+    """A folder name for a submission's reports, unique within the class: the student's name as
+    written ("María José Núñez (123)"), without what a path cannot hold."""
+    base = re.sub(r"[^\w .()@+-]+", "_", unicodedata.normalize("NFC", label)).strip("._ ")[:120] or "submission"
     name, i = base, 2
     while name in taken:
         name, i = f"{base}-{i}", i + 1
@@ -113,7 +116,9 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
         if len(unpacked) > before and not run.quiet:  # a zip of the whole class: say what it held
             err.print(render("cli.class_zip", {"n": len(found), "zip": visible(source.name)}, lang), markup=False)
         subs += found
-    if not subs:
+    if run.roster is not None:
+        subs = roster.complete(subs, roster.read_roster(run.roster, lang), run.roster)
+    if not any(s.kind == "notebook" for s in subs) and not run.roster:
         raise UsageError(f"no notebooks found in {', '.join(map(str, sources))} (looked for {', '.join(batch.SUFFIXES)})")
     out.mkdir(parents=True, exist_ok=True)
     store = state["store"] = Store(store_file)
@@ -124,7 +129,12 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
     settings = {"seed": base.seed, "device": base.device, "profile": base.profile or "full", "compat": base.compat}
     taken: set[str] = set()
     jobs = []
+    absent = []
     for sub in subs:
+        if sub.kind != "notebook":  # nothing to run: a row that says what was handed in instead
+            absent.append(batch.Job(sub, f"absent:{sub.kind}:{sub.layout}:{sub.student_id}:{sub.student}",
+                                    out / slug_name(sub.label, taken)))
+            continue
         sha = file_sha256(sub.path)
         key = result_key(sha, fingerprint, seed=base.seed, lang=lang, device=base.device)
         jobs.append(batch.Job(sub, key, out / slug_name(sub.label, taken),
@@ -140,12 +150,22 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
 
         stdout = terminal.console()
         table = lambda report: print_summary(report, stdout)  # noqa: E731
-    progress = terminal.Progress(err, len(jobs), run.quiet or run.jsonl, lang, table)
+    progress = terminal.Progress(err, len(jobs) + len(absent), run.quiet or run.jsonl, lang, table)
 
     def finished(job: Any, report: dict[str, Any], seconds: float, from_store: bool = False) -> None:
         if not from_store and not report.get("crashed"):
             store.put(job.key, job.submission.label, job.submission.path, report, seconds, run=job.run)
         report.pop("evidence", None)
+        # after the store: a person's override or a new due date is a rescore, not a re-run
+        adjusted = overrides.adjust(report, job.submission, rub, store, lang)
+        if adjusted is not report:
+            report = adjusted
+            if report.get("absent"):
+                roster.write_absent(report, job.out_dir)
+            else:
+                from grader.pipeline.report import write
+
+                write(report, job.out_dir)
         results[job.key] = (report, seconds, from_store)
         line = outputs.result_line(job, report, seconds, from_store, settings)
         if run.jsonl:
@@ -166,11 +186,22 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
             store.put(job.key, job.submission.label, job.submission.path, report, ran[1], run=job.run)
             finished(job, report, ran[1], from_store=True)
     with progress:
+        for job in absent:
+            report = roster.absent_report(job.submission, exercise, rub.max_points, lang)
+            roster.write_absent(report, job.out_dir)
+            finished(job, report, 0.0, from_store=True)
         batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=run.gpus, warm=run.warm)
+    # every member of a group submission gets the group's row
+    jobs = sorted(jobs + absent, key=lambda j: (j.submission.student.lower(), j.submission.student_id))
+    jobs = [x for j in jobs for x in [j, *(batch.Job(m, j.key, j.out_dir, j.run) for m in roster.members(j.submission))]]
     result = ClassResult([outputs.result_line(j, *results[j.key], settings) for j in jobs if j.key in results])
     (out / "summary.json").write_text(json_safe(json.dumps(result.summary, indent=2, ensure_ascii=False)),
                                       encoding="utf-8")
     outputs.class_outputs([(j, *results[j.key][:2]) for j in jobs if j.key in results], out, exercise, lang)
+    (out / "rubric.yaml").write_bytes(Path(rubric_file).read_bytes())  # what rescore and review score with
+    overrides.write_csv(out / "overrides.csv", [(j.submission, results[j.key][0]) for j in jobs
+                                                if j.key in results and not j.submission.extra.get("group_of")],
+                        store, exercise.id)
     return result
 
 

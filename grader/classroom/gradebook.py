@@ -36,12 +36,14 @@ def write_gradebook(rows: list[tuple[Any, dict[str, Any]]], path: Path) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow([csv_cell(h) for h in ["student", "student_id", "score", "max_score", "status", *check_ids,
-                                               "file"]])
+                                               "submitted_at", "late_points", "file"]])
         for sub, report in rows:
             points = {c["id"]: c["points"] for c in report.get("checks", [])}
+            late = next((d["points"] for d in report.get("deductions", []) if d.get("kind") == "late"), "")
             writer.writerow([csv_cell(x) for x in [  # student text never starts a formula (safetext)
                 sub.student, sub.student_id, report.get("score"), report.get("max_score"),
                 report.get("execution", {}).get("status", ""), *[points.get(i, "") for i in check_ids],
+                str(sub.extra.get("submitted_at") or ("LATE" if sub.extra.get("late") else "")), late,
                 str(sub.path)]])
     return path
 
@@ -115,11 +117,13 @@ figure{display:inline-block;margin:.5rem} figure img{max-width:28rem;border:1px 
 <h1>{{ r.title }}</h1>
 <p class="score">{{ r.score|num }} / {{ r.max_score|num }}</p>
 <p>{{ r.execution.message|code }}</p>
+{% for d in r.get('deductions', []) %}<p class="note">−{{ d.points|num }}: {{ d.message }}</p>{% endfor %}
+{% if r.override %}<p class="note">{{ r.override.message }}</p>{% endif %}
 {% for n in r.execution.get('isolation_notes', []) %}<p class="note">{{ n }}</p>{% endfor %}
 <table><tr><th>{{ w.check }}</th><th>{{ w.result }}</th><th>{{ w.points }}</th><th>{{ w.message }}</th></tr>
 {% for c in r.checks if c.public %}<tr><td><code>{{ c.id }}</code></td><td class="{{ c.status }}">{{ status[c.status] }}</td>
 <td>{{ c.points|num }} / {{ c.max_points|num }}</td><td>{{ c.message|code }}{% for d in c.details %}<br>• {{ d|code }}{% endfor %}
-{% if c.hint %}<br><span class="hint">{{ c.hint|code }}</span>{% endif %}</td></tr>
+{% if c.hint %}<br><span class="hint">{{ c.hint|code }}</span>{% endif %}{% if c.override %}<br><strong class="override">{{ c.override.message }}</strong>{% endif %}</td></tr>
 {% endfor %}</table>
 {% set figs = r.get('figures', [])|selectattr('file')|list %}{% if figs %}<h2>{{ w.figures }}</h2>
 {% for f in figs %}<figure><img src="{{ f.file }}" alt="{{ f.title }}"><figcaption>{{ f.title }}</figcaption></figure>{% endfor %}{% endif %}
@@ -157,8 +161,23 @@ def write_student_html(report: dict[str, Any], out_dir: Path) -> Path:
     return path
 
 
-def class_summary(rows: list[tuple[Any, dict[str, Any], float]]) -> dict[str, Any]:
-    """The numbers behind the dashboard."""
+def hidden_checks(exercise: Any) -> set[str]:
+    """The exercise's metric and prediction checks measured on data whose labels students never
+    have (grader.data.datasets.Dataset.hidden_splits): the only ones a leaderboard may rank."""
+    from grader.data import datasets
+
+    out = set()
+    for check in getattr(exercise, "checks", []):
+        expect = check.expect or {}
+        known = datasets.REGISTRY.get(str(expect.get("dataset") or ""))
+        if check.kind in ("metric", "predictions") and known is not None and expect.get("split") in known.hidden_splits:
+            out.add(check.id)
+    return out
+
+
+def class_summary(rows: list[tuple[Any, dict[str, Any], float]], hidden: set[str] | None = None) -> dict[str, Any]:
+    """The numbers behind the dashboard; ``hidden``: the checks measured on hidden labels, the
+    only ones ranked in a leaderboard (an accuracy on data the students hold ranks nothing)."""
     graded = [(s, r, t) for s, r, t in rows if r.get("checks")]
     per_check: dict[str, list[bool]] = {}
     messages: Counter[str] = Counter()
@@ -176,10 +195,11 @@ def class_summary(rows: list[tuple[Any, dict[str, Any], float]]) -> dict[str, An
             example.setdefault(f"exec.{status}", report["execution"].get("message", ""))
     board = []
     for sub, report, _ in graded:
-        metric = next((c for c in report["checks"] if c["kind"] in ("predictions", "metric")
+        metric = next((c for c in report["checks"] if c["id"] in (hidden or set())
                        and isinstance(c.get("measured"), (int, float))), None)
         if metric is not None:
-            board.append({"student": sub.label, "metric": metric["id"], "value": metric["measured"]})
+            board.append({"student": sub.label, "metric": metric["id"], "value": metric["measured"],
+                          "score": report.get("score")})
     board.sort(key=lambda b: -float(b["value"]))
     return {
         "submissions": len(rows), "graded": len(graded),
@@ -207,7 +227,7 @@ table{border-collapse:collapse;margin:1rem 0} td,th{border-bottom:1px solid #ddd
 {% endfor %}</table>
 <h2>{{ t.failures }}</h2><table>{% for key, n, text in s.common_failures %}<tr><td>{{ n }}</td><td>{{ text|code }}<br><small><code>{{ key }}</code></small></td></tr>{% endfor %}</table>
 <h2>{{ t.slowest }}</h2><table>{% for x in s.slowest %}<tr><td>{{ x.student }}</td><td>{{ x.seconds|num }} s</td></tr>{% endfor %}</table>
-{% if s.leaderboard %}<h2>{{ t.leaderboard }}</h2><table>{% for b in s.leaderboard %}<tr><td>{{ loop.index }}</td><td>{{ b.student }}</td><td>{{ b.metric }}</td><td>{{ '%.4f'|format(b.value) }}</td></tr>{% endfor %}</table>{% endif %}
+{% if s.leaderboard %}<h2>{{ t.leaderboard }}</h2><table>{% for b in s.leaderboard %}<tr><td>{{ loop.index }}</td><td>{{ b.student }}</td><td>{{ b.metric }}</td><td>{{ '%.4f'|format(b.value) }}</td><td>{{ b.score|num }}</td></tr>{% endfor %}</table>{% endif %}
 </body></html>
 """
 
@@ -216,8 +236,8 @@ _DASH_WORDS = ("graded", "mean", "histogram", "pass_rate", "students", "student"
 
 
 def write_dashboard(rows: list[tuple[Any, dict[str, Any], float]], out: Path, title: str, lang: str,
-                    hrefs: dict[str, str]) -> Path:
-    s = class_summary(rows)
+                    hrefs: dict[str, str], hidden: set[str] | None = None) -> Path:
+    s = class_summary(rows, hidden)
     words = catalog_words("dashboard", _DASH_WORDS, lang)
     _dashboard_plots(s, out, words)
     s_shown = visible_tree(s)  # student text: no control characters (grader.views.safetext)

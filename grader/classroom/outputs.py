@@ -24,7 +24,8 @@ def class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exer
                 encoding="utf-8")
             gradebook.write_student_html(report, job.out_dir)
             hrefs[job.submission.label] = f"{job.out_dir.name}/report.html"
-    gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs)
+    gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs,
+                              gradebook.hidden_checks(exercise))
 
 
 def result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bool,
@@ -38,6 +39,12 @@ def result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bo
             # who the student is for the LMS (grader.classroom.lms): the download's layout and, from
             # Gradescope's metadata, the e-mail
             "layout": job.submission.layout, "email": str(job.submission.extra.get("email") or ""),
+            # what was handed in (grader.classroom.roster), when, and whether the LMS called it late
+            "kind": job.submission.kind, "submitted_at": str(job.submission.extra.get("submitted_at") or ""),
+            "late": bool(job.submission.extra.get("late")),
+            "late_points": next((d["points"] for d in report.get("deductions", []) if d.get("kind") == "late"), 0.0),
+            "group_of": str(job.submission.extra.get("group_of") or ""),
+            **({"files": list(job.submission.extra.get("files") or [])} if job.submission.kind != "notebook" else {}),
             "key": job.key, "run_key": getattr(job, "run", "") or None, **(settings or {})}
 
 

@@ -198,6 +198,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{points} point(s) taken off: the notebook ran only because the grader adapted {n} old name(s) "
               "({rules}); write them as the adaptations say and nothing is taken off.",
     },
+    "score.late": {
+        "es": "Entregado {late} después del plazo ({due}): se descuenta el {percent} % de la nota máxima, "
+              "{points} punto(s) (la política de entregas tardías quita el {penalty} % por cada {unit} empezado, "
+              "como mucho el {cap} %).",
+        "en": "Handed in {late} after the due date ({due}): {percent} % of the maximum score is taken off, "
+              "{points} point(s) (the late policy takes {penalty} % for each {unit} begun, at most {cap} %).",
+    },
+    "score.late_flag": {
+        "es": "El LMS marca esta entrega como tardía pero la descarga no dice cuándo se entregó: se descuenta lo "
+              "mínimo, un {unit} empezado, el {percent} % de la nota máxima ({points} punto(s)). Si fue más tarde, "
+              "da las horas de entrega con --roster.",
+        "en": "The LMS marks this submission late but the download does not say when it was handed in: the least "
+              "is taken off, one {unit} begun, {percent} % of the maximum score ({points} point(s)). If it was "
+              "later, give the submission times with --roster.",
+    },
     "score.withheld": {
         "es": "Sin puntos por ahora: esta parte cuenta solo cuando también pasa {checks}. Arregla eso "
         "primero y estos puntos se suman solos.",

@@ -19,6 +19,38 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.no_such_file": {"es": "{path}: no existe ese archivo ni carpeta; revisa la ruta",
                          "en": "{path}: no such file or folder; check the path"},
     "cli.class_zip": {"es": "{n} entregas en {zip}", "en": "{n} submissions in {zip}"},
+    "cli.review_at": {"es": "Revisión en {url} (Ctrl-C para terminar)", "en": "Review at {url} (Ctrl-C to stop)"},
+    "cli.overrides_read": {"es": "{n} cambio(s) de {out}/overrides.csv guardados como correcciones manuales",
+                           "en": "{n} change(s) in {out}/overrides.csv kept as overrides"},
+    "override.check": {
+        "es": "Revisado por {who}: {points} punto(s). {comment}",
+        "en": "Reviewed by {who}: {points} point(s). {comment}",
+    },
+    "override.whole": {
+        "es": "Nota fijada por {who}: {points}. {comment}",
+        "en": "Score set by {who}: {points}. {comment}",
+    },
+    "roster.no_notebook": {
+        "es": "La entrega no tiene ningún notebook (.ipynb, .py o .zip que lo contenga); trae: {files}. Entrega el "
+              "notebook (en Colab: Archivo → Descargar → .ipynb) y se calificará.",
+        "en": "The submission holds no notebook (an .ipynb, a .py or a .zip with one); it holds: {files}. Hand in "
+              "the notebook (in Colab: File → Download → .ipynb) and it will be graded.",
+    },
+    "roster.empty": {
+        "es": "La entrega está vacía: no trae ningún archivo. Entrega el notebook .ipynb y se calificará.",
+        "en": "The submission is empty: it holds no file. Hand in the .ipynb notebook and it will be graded.",
+    },
+    "roster.missing": {
+        "es": "Sin entrega: la lista de la clase ({roster}) nombra a este estudiante, pero la descarga no trae nada "
+              "suyo.",
+        "en": "No submission: the class list ({roster}) names this student, but the download holds nothing of theirs.",
+    },
+    "roster.unknown": {
+        "es": "{path}: no se reconoce como lista de la clase; usa la hoja de calificaciones de Moodle, la exportación "
+              "del libro de calificaciones de Canvas o un CSV con las columnas student, student_id, email, submitted_at",
+        "en": "{path}: not recognised as a class list; use Moodle's grading worksheet, Canvas's gradebook export or "
+              "a CSV with the columns student, student_id, email, submitted_at",
+    },
     "cli.grading": {"es": "calificando", "en": "grading"},
     "data.first_use": {
         "es": "el conjunto de datos '{name}' no está en esta máquina: se descarga de su fuente oficial y se "

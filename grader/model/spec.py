@@ -8,6 +8,7 @@ validates them (files, versions, check kinds, datasets); these types only descri
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -225,11 +226,31 @@ class CompatCharge(_Strict):
     max: float | None = Field(None, gt=0)
 
 
+class LatePolicy(_Strict):
+    """Points taken off work handed in after ``due`` (grader.pipeline.score.late_penalty):
+    ``penalty_percent`` of the maximum score for each day (or hour) begun after the due date and
+    ``grace_minutes``, at most ``max_percent`` in all."""
+    due: datetime
+    grace_minutes: float = Field(0, ge=0)
+    penalty_percent: float = Field(gt=0, le=100)
+    per: Literal["day", "hour"] = "day"
+    max_percent: float = Field(100, gt=0, le=100)
+
+    @field_validator("due")
+    @classmethod
+    def _with_offset(cls, v: datetime) -> datetime:
+        if v.tzinfo is None:
+            raise ValueError("give the due date with its UTC offset, e.g. 2026-03-15T23:59:00-03:00 "
+                             "(a date without one would mean a different moment on each machine)")
+        return v
+
+
 class Rubric(_Strict):
     schema_version: int
     exercise: str
     checks: dict[str, RubricItem]
     compat_charge: CompatCharge | None = None
+    late: LatePolicy | None = None
     path: Path | None = Field(None, exclude=True)
 
     @property

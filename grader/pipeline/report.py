@@ -170,11 +170,14 @@ MARKDOWN = """\
 | {{ w.check }} | {{ w.result }} | {{ w.points }} | {{ w.message }} |
 |---|---|---:|---|
 {% for c in r.checks if c.public or instructor -%}
-| `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% for d in c.details %}<br>• {{ d|cell }}{% endfor %}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %} |
+| `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% for d in c.details %}<br>• {{ d|cell }}{% endfor %}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %}{% if c.override %}<br>**{{ c.override.message|cell }}**{% endif %} |
 {% endfor %}
 {%- for d in r.get('deductions', []) %}
 > **−{{ d.points|num }}:** {{ d.message }}
 {% endfor %}
+{%- if r.override %}
+> **{{ r.override.message }}**
+{% endif %}
 {% set shown = r.execution.adaptations|selectattr('public')|list if not instructor else r.execution.adaptations %}
 {%- if shown %}
 ### {{ w.adaptations }}
@@ -306,7 +309,7 @@ SUMMARY = """\
 | {{ w.check }} | {{ w.result }} | {{ w.points }} | {{ w.message }} |
 |---|---|---:|---|
 {% for c in r.checks -%}
-| `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %} |
+| `{{ c.id }}` | {{ status[c.status] }} | {{ c.points|num }} / {{ c.max_points|num }} | {{ c.message|cell }}{% if c.hint %}<br>*{{ w.hint }}:* {{ c.hint|cell }}{% endif %}{% if c.override %}<br>**{{ c.override.message|cell }}**{% endif %} |
 {% endfor %}
 """
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from grader.model.outcomes import CheckResult, ScoredCheck
-from grader.model.spec import Rubric, RubricItem
+from grader.model.spec import LatePolicy, Rubric, RubricItem
 
 
 def points_for(result: CheckResult, item: RubricItem) -> float:
@@ -42,3 +45,37 @@ def compat_charge(adaptations: list[dict[str, Any]], rubric: Rubric, earned: flo
     if charge.max is not None:
         points = min(points, charge.max)
     return round(min(points, earned), 2), rules
+
+
+@dataclass
+class Late:
+    """How late a submission was and what the rubric's late policy takes off for it."""
+    points: float
+    percent: float
+    units: int  # days (or hours) begun after the due date and the grace
+    late_by_s: float | None  # None: the LMS flagged it late without saying when it was handed in
+    per: str
+
+
+def late_penalty(policy: LatePolicy | None, submitted: datetime | None, flagged: bool, max_score: float,
+                 earned: float) -> Late | None:
+    """The late policy applied to one submission, or None when nothing is taken off. A time
+    decides; without one, an LMS's late flag counts as one day (or hour) begun, the least it
+    can mean. Never more than the points earned."""
+    if policy is None:
+        return None
+    unit = 86400.0 if policy.per == "day" else 3600.0
+    if submitted is not None:
+        if submitted.tzinfo is None:  # Moodle's worksheet gives local times: the due date's zone is the course's
+            submitted = submitted.replace(tzinfo=policy.due.tzinfo)
+        late_by = (submitted - policy.due).total_seconds()
+        if late_by <= policy.grace_minutes * 60:
+            return None
+        units = math.ceil((late_by - policy.grace_minutes * 60) / unit)
+    elif flagged:
+        late_by, units = None, 1
+    else:
+        return None
+    percent = min(policy.penalty_percent * units, policy.max_percent)
+    points = round(min(max_score * percent / 100, max(earned, 0.0)), 2)
+    return Late(points=points, percent=round(percent, 2), units=units, late_by_s=late_by, per=policy.per)
