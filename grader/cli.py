@@ -102,6 +102,29 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("exercise")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--rubric", type=click.Path(dir_okay=False), default=None, help="Rubric file (default: the library's).")
+@click.option("--install", default=None,
+              help="What setup.sh pip-installs (a pinned git URL or a wheel's URL, with [tf]); default: a wheel of "
+                   "this checkout, bundled in the zip.")
+@click.option("--data", "data", type=click.Choice(["bundle", "fetch"]), default="bundle", show_default=True,
+              help="Put the exercise's datasets in the zip, or fetch them (verified) when Gradescope builds the image.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the datasets are here (default: $DLGRADER_DATA_DIR).")
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True)
+@click.option("--profile", default=None, help="Grading profile (default: full).")
+def gradescope(exercise: str, dest: Path, rubric: str | None, install: str | None, data: str,
+               data_dir: Path | None, lang: str, profile: str | None) -> None:
+    """Instructor: DEST/autograder.zip, a Gradescope autograder for EXERCISE (setup.sh,
+    run_autograder, spec, rubric, datasets): upload it as the assignment's autograder."""
+    from grader.classroom.autograder import build
+
+    click.echo(str(build(exercise, dest, rubric=rubric, install=install, data=data, lang=lang, profile=profile,
+                         data_dir=data_dir)))
+
+
+@cli.command()
 @click.argument("out", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free one).")
 @click.option("--who", default="", help="Your name, kept with every override you save.")

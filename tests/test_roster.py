@@ -254,3 +254,55 @@ def test_a_moodle_class_with_a_roster_and_a_late_policy(tmp_path: Path, monkeypa
     summary = {line["student"]: line for line in json.loads((out / "summary.json").read_text(encoding="utf-8"))}
     assert summary["Luis Gómez"]["score"] == report["score_before_late"]
     assert summary["Sofía Castro"]["execution"] == "missing" and summary["Eva Ruiz"]["score"] == 0.0
+
+
+def _moodle_importer_target(name: str, participants: set[str]) -> tuple[str, str, str] | None:
+    """What Moodle's "upload multiple feedback files in a zip" makes of a zip entry
+    (assignfeedback_file_zip_importer::is_valid_filename_for_import, Moodle >= 4.1): each path part
+    split on "_" into at most 5 pieces, [full name, participant, plugin type, plugin name, rest]."""
+    parts = name.split("/")
+    if parts[-1].startswith((".", "~")):
+        return None
+    while parts:
+        info = parts.pop(0).split("_", 4)
+        if len(info) < 4 or not info[1].isdigit() or info[1] not in participants:
+            continue
+        if (info[2], info[3]) != ("assignfeedback", "file"):
+            return None
+        return info[1], info[2] + "_" + info[3], "/".join([info[4] if len(info) == 5 else "", *parts])
+    return None
+
+
+@pytest.mark.kernel
+def test_feedback_reaches_students_without_the_instructors_part(tmp_path: Path) -> None:
+    import zipfile
+
+    from grader.cli import main
+
+    download = tmp_path / "descarga"
+    shutil.copy(ROOT / "tests" / "fixtures" / "xor" / "relu_forgotten.ipynb",
+                _nb(download / "María_José Núñez_1234567_assignsubmission_file" / "xor.ipynb"))
+    _file(download / "Luis Gómez_1234568_assignsubmission_file" / "xor.pdf")
+    out = tmp_path / "out"
+    assert main(["grade", "xor", str(download), "--out", str(out), "--workers", "1", "--quiet", "--no-warm"]) == 0
+    assert main(["export", str(out), "--to", "moodle-feedback,feedback"]) == 0
+    with zipfile.ZipFile(out / "moodle_feedback.zip") as zf:
+        names = zf.namelist()
+        pages = {n: zf.read(n).decode("utf-8") for n in names}
+    got = {_moodle_importer_target(n, {"1234567", "1234568"}) for n in names}
+    assert got == {("1234567", "assignfeedback_file", "retroalimentacion.html"),
+                   ("1234568", "assignfeedback_file", "retroalimentacion.html")}
+    page = next(p for n, p in pages.items() if "_1234567_" in n)
+    report = json.loads(next((out).glob("María*/report.json")).read_text(encoding="utf-8"))
+    assert "relu_h" in page
+    hidden = next(c for c in report["checks"] if c["id"] == "relu_h")
+    assert hidden["status"] != "pass" and str(hidden["expected"]) not in page  # the answer stays hidden
+    assert 'src="figures/' not in page  # one self-contained file
+    assert "ningún notebook" in next(p for n, p in pages.items() if "_1234568_" in n)
+    folder = next((out / "feedback").iterdir())
+    md = (folder / "feedback.md").read_text(encoding="utf-8")
+    assert (folder / "retroalimentacion.html").is_file() and "relu_h" in md
+    assert "Solo para docentes" not in md and "Traceback" not in md
+    instructor_md = next(out.glob("María*/report.md")).read_text(encoding="utf-8")
+    student_md = next(out.glob("María*/feedback.md")).read_text(encoding="utf-8")
+    assert len(student_md) <= len(instructor_md)

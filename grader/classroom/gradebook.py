@@ -151,13 +151,18 @@ def _words(lang: str) -> tuple[dict[str, str], dict[str, str]]:
     return {k: render(f"word.{k}", lang=lang) for k in keys}, status
 
 
-def write_student_html(report: dict[str, Any], out_dir: Path) -> Path:
+def student_html(report: dict[str, Any]) -> str:
+    """The student's page: public checks, each as its rubric's ``reveal`` allows."""
     lang = report.get("lang", "es")
     words, status = _words(lang)
     report = {**report, "checks": [student_check(c, lang) for c in report.get("checks", [])]}  # grader.pipeline.reveal
     report = visible_tree(report)  # student text: no control characters (grader.views.safetext)
+    return _env().from_string(STUDENT_HTML).render(r=report, w=words, status=status)
+
+
+def write_student_html(report: dict[str, Any], out_dir: Path) -> Path:
     path = out_dir / "report.html"
-    path.write_text(_env().from_string(STUDENT_HTML).render(r=report, w=words, status=status), encoding="utf-8")
+    path.write_text(student_html(report), encoding="utf-8")
     return path
 
 

@@ -214,10 +214,14 @@ TARGETS: dict[str, Callable[[list[Student], str, Options, Path], Written]] = {
 
 
 def export(out: Path, targets: list[str], opts: Options, out_file: Path | None = None) -> list[Written]:
-    """Write each target's file into ``out`` (or ``out_file``, for a single target)."""
+    """Write each target's file into ``out`` (or ``out_file``, for a single target); the
+    feedback targets (grader.classroom.feedback) write the students' reports."""
+    from grader.classroom import feedback
+
     for t in targets:
-        if t not in TARGETS:
-            raise UsageError(render("export.unknown_target", {"target": t, "choices": ", ".join(TARGETS)}, opts.lang))
+        if t not in TARGETS and t not in feedback.FILES:
+            raise UsageError(render("export.unknown_target", {"target": t, "choices": ", ".join(
+                [*TARGETS, *feedback.FILES])}, opts.lang))
     if out_file is not None and len(targets) != 1:
         raise UsageError(render("export.out_file_many", {"n": len(targets)}, opts.lang))
     if opts.canvas_assignment_id is not None and not opts.canvas_assignment_id.isdigit():
@@ -225,7 +229,15 @@ def export(out: Path, targets: list[str], opts: Options, out_file: Path | None =
     if opts.worksheet is not None and not opts.worksheet.is_file():
         raise UsageError(render("cli.no_such_file", {"path": str(opts.worksheet)}, opts.lang))
     students, title = load_class(out, opts.lang)
-    return [TARGETS[t](students, title, opts, out_file or out / FILES[t]) for t in dict.fromkeys(targets)]
+    done = []
+    for t in dict.fromkeys(targets):
+        if t in feedback.FILES:
+            path = out_file or out / feedback.FILES[t]
+            n, warnings = feedback.export(out, t, path, opts.lang)
+            done.append(Written(t, path, n, warnings))
+        else:
+            done.append(TARGETS[t](students, title, opts, out_file or out / FILES[t]))
+    return done
 
 
 # --------------------------------------------------------------------------- the downloaded worksheet

@@ -10,7 +10,7 @@ from typing import Any
 
 def class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exercise: Any, lang: str) -> None:
     """Gradebook, JUnit, Gradescope results and HTML pages (grader.classroom.gradebook)."""
-    from grader.classroom import gradebook
+    from grader.classroom import feedback, gradebook
     from grader.views.safetext import json_safe
 
     rows = [(job.submission, report, seconds) for job, report, seconds in done]
@@ -23,6 +23,8 @@ def class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exer
                 json_safe(json.dumps(gradebook.gradescope_results(report), indent=2, ensure_ascii=False)),
                 encoding="utf-8")
             gradebook.write_student_html(report, job.out_dir)
+            # the student's copy: report.md keeps the instructor's section, feedback.md does not
+            (job.out_dir / "feedback.md").write_text(feedback.student_markdown(report), encoding="utf-8")
             hrefs[job.submission.label] = f"{job.out_dir.name}/report.html"
     gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs,
                               gradebook.hidden_checks(exercise))
