@@ -232,17 +232,20 @@ table{border-collapse:collapse;margin:1rem 0} td,th{border-bottom:1px solid #ddd
 {% endfor %}</table>
 <h2>{{ t.failures }}</h2><table>{% for key, n, text in s.common_failures %}<tr><td>{{ n }}</td><td>{{ text|code }}<br><small><code>{{ key }}</code></small></td></tr>{% endfor %}</table>
 <h2>{{ t.slowest }}</h2><table>{% for x in s.slowest %}<tr><td>{{ x.student }}</td><td>{{ x.seconds|num }} s</td></tr>{% endfor %}</table>
+{% if s.similar %}<h2>{{ t.similar }}</h2><table>{% for p in s.similar %}<tr><td><a href="similarity.html#p{{ loop.index }}">{{ p.a }} · {{ p.b }}</a></td><td>{{ (p.similarity * 100)|round|int }} %</td></tr>{% endfor %}</table>{% endif %}
 {% if s.leaderboard %}<h2>{{ t.leaderboard }}</h2><table>{% for b in s.leaderboard %}<tr><td>{{ loop.index }}</td><td>{{ b.student }}</td><td>{{ b.metric }}</td><td>{{ '%.4f'|format(b.value) }}</td><td>{{ b.score|num }}</td></tr>{% endfor %}</table>{% endif %}
 </body></html>
 """
 
 _DASH_WORDS = ("graded", "mean", "histogram", "pass_rate", "students", "student", "score", "status",
-               "seconds", "failures", "slowest", "leaderboard")  # the catalog's dashboard.* texts
+               "seconds", "failures", "slowest", "leaderboard", "similar")  # the catalog's dashboard.* texts
 
 
 def write_dashboard(rows: list[tuple[Any, dict[str, Any], float]], out: Path, title: str, lang: str,
-                    hrefs: dict[str, str], hidden: set[str] | None = None) -> Path:
+                    hrefs: dict[str, str], hidden: set[str] | None = None,
+                    similar: list[dict[str, Any]] | None = None) -> Path:
     s = class_summary(rows, hidden)
+    s["similar"] = [{k: p[k] for k in ("a", "b", "similarity")} for p in (similar or [])][:20]
     words = catalog_words("dashboard", _DASH_WORDS, lang)
     _dashboard_plots(s, out, words)
     s_shown = visible_tree(s)  # student text: no control characters (grader.views.safetext)

@@ -10,7 +10,7 @@ from typing import Any
 
 def class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exercise: Any, lang: str) -> None:
     """Gradebook, JUnit, Gradescope results and HTML pages (grader.classroom.gradebook)."""
-    from grader.classroom import feedback, gradebook
+    from grader.classroom import feedback, gradebook, similarity
     from grader.views.safetext import json_safe
 
     rows = [(job.submission, report, seconds) for job, report, seconds in done]
@@ -26,8 +26,24 @@ def class_outputs(done: list[tuple[Any, dict[str, Any], float]], out: Path, exer
             # the student's copy: report.md keeps the instructor's section, feedback.md does not
             (job.out_dir / "feedback.md").write_text(feedback.student_markdown(report), encoding="utf-8")
             hrefs[job.submission.label] = f"{job.out_dir.name}/report.html"
+    similar = similarity_pairs(done, exercise)
+    similarity.write(similar, out, lang)
     gradebook.write_dashboard(rows, out, exercise.title.get(lang) or exercise.id, lang, hrefs,
-                              gradebook.hidden_checks(exercise))
+                              gradebook.hidden_checks(exercise), similar)
+
+
+def similarity_pairs(done: list[tuple[Any, dict[str, Any], float]], exercise: Any) -> list[dict[str, Any]]:
+    """The class's unusually alike pairs (grader.classroom.similarity); never a reason to fail the class."""
+    from grader.classroom import similarity
+
+    subs = [(job.submission.label, job.submission.path) for job, _, _ in done
+            if job.submission.kind == "notebook" and not job.submission.extra.get("group_of")
+            and job.submission.path.is_file()]
+    try:
+        statement = exercise.resolve(exercise.statement) if getattr(exercise, "statement", None) else None
+        return similarity.pairs(subs, statement)
+    except Exception:  # a notebook the tokeniser cannot read costs the report, not the class
+        return []
 
 
 def result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bool,
