@@ -118,7 +118,7 @@ def gradescope(exercise: str, dest: Path, rubric: str | None, install: str | Non
                data_dir: Path | None, lang: str, profile: str | None) -> None:
     """Instructor: DEST/autograder.zip, a Gradescope autograder for EXERCISE (setup.sh,
     run_autograder, spec, rubric, datasets): upload it as the assignment's autograder."""
-    from grader.classroom.autograder import build
+    from grader.authoring.gradescope import build
 
     click.echo(str(build(exercise, dest, rubric=rubric, install=install, data=data, lang=lang, profile=profile,
                          data_dir=data_dir)))
@@ -240,11 +240,14 @@ def rescore(out: Path, lang: str, rubric: str | None, spec: str | None, store_pa
               help="Append a Markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY).")
 @click.option("--min-score", "min_score", type=float, default=None,
               help="Pass (exit 0) when the public score reaches this, instead of requiring every check.")
+@click.option("--classroom-output", "classroom_output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append GitHub Classroom's autograding result (result=<base64 JSON>) to this file "
+                   "(e.g. $GITHUB_OUTPUT), for classroom-resources/autograding-grading-reporter.")
 def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device: str, seed: int,
           cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
           memory_limit: int | None, gpu_memory: int | None, fetch: bool, compat: str | None, quick: bool,
           junit: Path | None,
-          summary: Path | None, min_score: float | None) -> None:
+          summary: Path | None, min_score: float | None, classroom_output: Path | None) -> None:
     """Student: check NOTEBOOK before handing it in. Public checks only.
 
     Exit codes: 0 every public check passes (or the score reaches --min-score), 1 some fail,
@@ -280,6 +283,11 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
     if summary is not None:
         with open(summary, "a", encoding="utf-8") as f:
             f.write(to_summary(view, min_score))
+    if classroom_output is not None:
+        from grader.authoring.scaffold import classroom_result
+
+        with open(classroom_output, "a", encoding="utf-8") as f:
+            f.write(f"result={classroom_result(view, min_score)}\n")
     if rep["execution"]["status"] in NOT_GRADED:
         sys.exit(EXIT_NOT_GRADED)
     if min_score is not None:
@@ -296,8 +304,10 @@ def check(notebook: Path, exercise: str | None, as_json: bool, lang: str, device
               help="Points the public checks must reach for the CI run to pass (default: every check).")
 @click.option("--profile", default="ci", show_default=True,
               help="Profile the repository's CI grades with (fewer epochs); 'full' for the real thing.")
-@click.option("--install", default="dl-grader[tf]", show_default=True,
-              help="What `pip install` gets the grader from (a package name, a git URL or a wheel).")
+@click.option("--install", default=None,
+              help="What the repository's CI pip-installs the grader from: a pinned git URL "
+                   "('dl-grader[tf] @ git+https://…@<commit>') or a wheel's URL. Default: a wheel of this checkout, "
+                   "committed in the repository under .grader/.")
 def init(exercise: str, target: Path, lang: str, ci: str, min_score: float | None, profile: str,
          install: str) -> None:
     """Instructor: scaffold an assignment repository for EXERCISE in TARGET."""

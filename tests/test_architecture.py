@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"model", "data", "messages", "runtime", "checks", "views"},
     "views": {"model", "messages"},
     "classroom": {"model", "data", "messages", "runtime", "pipeline", "views"},
-    "authoring": {"model", "messages", "pipeline"},
+    "authoring": {"model", "data", "messages", "pipeline"},  # data: the datasets a repository or autograder ships
     "selfcheck": {"messages"},
     "cli": {"model", "data", "messages", "runtime", "pipeline", "views", "classroom", "authoring"},
     "__main__": {"cli"},

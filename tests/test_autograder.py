@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from grader.authoring import gradescope
 from grader.classroom import autograder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +51,7 @@ SCHEMA: dict[str, Any] = {
 @pytest.fixture(scope="module")
 def zip_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("autograder")
-    return autograder.build("xor", dest, install="dl-grader[tf] @ git+https://example.invalid/dl-grader@0123abc")
+    return gradescope.build("xor", dest, install="dl-grader[tf] @ git+https://example.invalid/dl-grader@0123abc")
 
 
 def test_the_zip_holds_what_gradescope_runs(zip_path: Path) -> None:
@@ -69,10 +70,10 @@ def test_the_zip_holds_what_gradescope_runs(zip_path: Path) -> None:
 
 
 def test_datasets_are_bundled_or_fetched(tmp_path: Path) -> None:
-    bundled = autograder.build("sonar_roc", tmp_path / "b", install="dl-grader[tf]")
+    bundled = gradescope.build("sonar_roc", tmp_path / "b", install="dl-grader[tf]")
     with zipfile.ZipFile(bundled) as zf:
         assert any(n.startswith("data/") and n.endswith(".csv") for n in zf.namelist())
-    fetched = autograder.build("sonar_roc", tmp_path / "f", install="dl-grader[tf]", data="fetch")
+    fetched = gradescope.build("sonar_roc", tmp_path / "f", install="dl-grader[tf]", data="fetch")
     with zipfile.ZipFile(fetched) as zf:
         assert not any(n.startswith("data/") for n in zf.namelist())
         assert "grader data fetch sonar" in zf.read("setup.sh").decode()
@@ -127,7 +128,7 @@ def test_results_rank_only_hidden_metrics_and_survive_a_failed_grading(tmp_path:
 
 
 def test_without_install_a_wheel_of_this_checkout_is_bundled(tmp_path: Path) -> None:
-    with zipfile.ZipFile(autograder.build("basics", tmp_path)) as zf:
+    with zipfile.ZipFile(gradescope.build("basics", tmp_path)) as zf:
         wheels = [n for n in zf.namelist() if n.startswith("wheels/dl_grader-") and n.endswith(".whl")]
         setup = zf.read("setup.sh").decode()
-    assert len(wheels) == 1 and 'pip install -q "$(ls wheels/dl_grader-*.whl)[tf]"' in setup
+    assert len(wheels) == 1 and f'pip install -q "./{wheels[0]}[tf]"' in setup

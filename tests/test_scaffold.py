@@ -30,15 +30,86 @@ def _init(tmp_path: Path, *args: str, exercise: str = "mnist_dropout") -> Path:
 def test_init_writes_a_repository_with_no_secrets(tmp_path: Path) -> None:
     repo = _init(tmp_path, "--min-score", "7")
     files = sorted(str(p.relative_to(repo)) for p in repo.rglob("*") if p.is_file())
-    assert files == [".github/workflows/grader.yml", ".gitignore", ".gitlab-ci.yml", "README.md", "mnist_dropout.ipynb"]
+    wheel = next(f for f in files if f.startswith(".grader/dl_grader-") and f.endswith(".whl"))
+    assert files == [".github/workflows/grader.yml", ".gitignore", ".gitlab-ci.yml", wheel, ".grader/requirements.txt",
+                     "README.md", "mnist_dropout.ipynb"]
+    assert (repo / ".grader" / "requirements.txt").read_text().splitlines()[-1] == f"./{wheel}[tf]"
     nb = nbformat.read(repo / "mnist_dropout.ipynb", as_version=4)
     assert nb.metadata["dl_grader"]["exercise"] == "mnist_dropout"
-    everything = "".join(p.read_text() for p in repo.rglob("*") if p.is_file())
+    everything = "".join(p.read_text() for p in repo.rglob("*") if p.is_file() and p.suffix != ".whl")
     assert "rubric" not in everything.lower() and "test_labels" not in everything
     readme = (repo / "README.md").read_text()
-    assert "from grader import check" in readme and 'pip install "dl-grader[tf]"' in readme
+    assert "from grader import check" in readme and f'pip install "./{wheel}[tf]"' in readme and "`.grader/`" in readme
     assert "7.0 puntos" in readme and "grader data fetch mnist" in readme
     assert "Your assignment" in (_init(tmp_path / "en", "--lang", "en") / "README.md").read_text()
+
+
+# The inputs each action of the workflow documents (its action.yml at the pinned major version):
+# actions/checkout@v4, actions/setup-python@v5, actions/cache@v4, actions/upload-artifact@v4,
+# mikepenz/action-junit-report@v4, classroom-resources/autograding-grading-reporter@v1
+DOCUMENTED = {
+    "actions/checkout@v4": {"repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user",
+                            "persist-credentials", "path", "clean", "filter", "sparse-checkout",
+                            "sparse-checkout-cone-mode", "fetch-depth", "fetch-tags", "show-progress", "lfs",
+                            "submodules", "set-safe-directory", "github-server-url"},
+    "actions/setup-python@v5": {"python-version", "python-version-file", "cache", "architecture", "check-latest",
+                                "token", "cache-dependency-path", "update-environment", "allow-prereleases",
+                                "freethreaded"},
+    "actions/cache@v4": {"path", "key", "restore-keys", "upload-chunk-size", "enableCrossOsArchive",
+                         "fail-on-cache-miss", "lookup-only", "save-always"},
+    "actions/upload-artifact@v4": {"name", "path", "if-no-files-found", "retention-days", "compression-level",
+                                   "overwrite", "include-hidden-files"},
+    "mikepenz/action-junit-report@v4": {"token", "report_paths", "test_files_prefix", "exclude_sources",
+                                        "check_name", "suite_regex", "commit", "fail_on_failure", "fail_on_parse_error",
+                                        "require_tests", "require_passed_tests", "include_passed", "check_title_template",
+                                        "bread_crumb_delimiter", "summary", "check_annotations", "update_check",
+                                        "annotate_only", "transformers", "job_summary", "detailed_summary",
+                                        "flaky_summary", "verbose_summary", "skip_success_summary", "include_time_in_summary",
+                                        "annotate_notice", "follow_symlink", "job_name", "annotations_limit",
+                                        "truncate_stack_traces", "resolve_ignore_classname", "skip_annotations",
+                                        "check_retries", "group_suite", "comment", "updateComment", "pr_id",
+                                        "simplified_summary", "group_reports"},
+    "classroom-resources/autograding-grading-reporter@v1": {"runners"},
+}
+
+
+def test_the_workflow_uses_only_documented_inputs_and_installs_loudly(tmp_path: Path) -> None:
+    repo = _init(tmp_path, "--install", "dl-grader[tf] @ git+https://example.invalid/org/dl-grader@0123abc")
+    assert not list((repo / ".grader").glob("*.whl"))  # a URL was given: nothing bundled
+    assert "git+https://example.invalid/org/dl-grader@0123abc" in (repo / ".grader" / "requirements.txt").read_text()
+    flow = yaml.safe_load((repo / ".github" / "workflows" / "grader.yml").read_text())
+    assert flow["permissions"]["checks"] == "write"
+    job = flow["jobs"]["grade"]
+    assert job["name"] == "Autograding Tests"  # the check run GitHub Classroom's reporter updates
+    for step in job["steps"]:
+        if "uses" in step:
+            assert step["uses"] in DOCUMENTED, step["uses"]
+            assert set(step.get("with", {})) <= DOCUMENTED[step["uses"]], step
+    setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["cache"] == "pip" and setup["with"]["cache-dependency-path"] == ".grader/requirements.txt"
+    install = next(s for s in job["steps"] if s.get("name") == "Install the grader")["run"]
+    assert "|| true" not in install and "apt-get update" in install.split("apt-get install")[0]
+    reporter = next(s for s in job["steps"] if "autograding-grading-reporter" in s.get("uses", ""))
+    assert reporter["env"] == {"GRADE_RESULTS": "${{ steps.grade.outputs.result }}"} and reporter["if"] == "always()"
+    grade = next(s for s in job["steps"] if s.get("id") == "grade")
+    assert '--classroom-output "$GITHUB_OUTPUT"' in grade["run"]
+    gitlab = yaml.safe_load((repo / ".gitlab-ci.yml").read_text())["grade"]["before_script"]
+    assert not any("|| true" in line for line in gitlab) and "apt-get update -q" in gitlab
+
+
+def test_the_classroom_payload_is_what_the_reporter_adds_up() -> None:
+    import base64
+
+    from grader.authoring.scaffold import classroom_result
+
+    view = {"public_score": 6.5, "public_max_score": 10.0, "execution": {"status": "ok"},
+            "checks": [{"id": "a", "status": "pass", "points": 6.5, "message": "ok"},
+                       {"id": "b", "status": "fail", "points": 0.0, "message": "falta b"}]}
+    payload = json.loads(base64.b64decode(classroom_result(view, min_score=6)))
+    assert payload["version"] == 1 and payload["status"] == "pass" and payload["max_score"] == 10.0
+    assert sum(t["score"] for t in payload["tests"]) == 6.5  # NotifyClassroom's total
+    assert [(t["name"], t["status"]) for t in payload["tests"]] == [("a", "pass"), ("b", "fail")]
+    assert json.loads(base64.b64decode(classroom_result(view)))["status"] == "fail"
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
@@ -67,7 +138,7 @@ def _gitlab_commands(repo: Path) -> list[str]:
 
 def _run_like_ci(repo: Path, commands: list[str], summary: Path) -> int:
     """Each command in bash in the repository, as the runner would: the first failure stops."""
-    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary),
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(summary.with_suffix(".output")),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for command in commands:
         done = subprocess.run(["bash", "-e", "-c", command], cwd=repo, env=env, capture_output=True, text=True,
@@ -94,6 +165,11 @@ def test_the_scaffolded_repository_passes_its_ci_with_the_reference_and_fails_wi
     summary = tmp_path / "summary-reference.md"
     assert _run_like_ci(repo, commands, summary) == 0
     assert "(mínimo 7: correcto)" in summary.read_text()
+    import base64
+
+    (line,) = summary.with_suffix(".output").read_text().splitlines()
+    payload = json.loads(base64.b64decode(line.removeprefix("result=")))
+    assert payload["status"] == "pass" and sum(t["score"] for t in payload["tests"]) >= 7
     # GitLab's script, the same way (reference in place)
     assert _run_like_ci(repo, _gitlab_commands(repo), tmp_path / "unused.md") == 0
     assert "(mínimo 7: correcto)" in (repo / "grader-summary.md").read_text()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 
@@ -22,13 +23,19 @@ DATA_DIR = "~/.cache/dl-grader/datasets"  # the grader expands ~ and $VARS itsel
 
 GITHUB = """\
 # dl-grader: grades {{ notebook }} on every push with the public checks of '{{ exercise }}'.
+# The job is named "Autograding Tests": GitHub Classroom's reporter finds its check run by that name.
 name: dl-grader
 on:
   push:
   pull_request:
   workflow_dispatch:
+permissions:
+  checks: write
+  actions: read
+  contents: read
 jobs:
   grade:
+    name: Autograding Tests
     runs-on: ubuntu-latest
     timeout-minutes: 60
     env:
@@ -39,10 +46,12 @@ jobs:
         with:
           python-version: "3.11"
           cache: pip
+          cache-dependency-path: .grader/requirements.txt
       - name: Install the grader
         run: |
-          sudo apt-get install -y -q bubblewrap || true
-          python -m pip install -q "{{ install }}"
+          sudo apt-get update -q
+          sudo apt-get install -y -q bubblewrap
+          python -m pip install -q -r .grader/requirements.txt
       - name: Datasets (cached between runs)
         uses: actions/cache@v4
         with:
@@ -56,7 +65,22 @@ jobs:
           echo "this exercise needs no dataset"
 {%- endfor %}
       - name: Grade
-        run: grader check {{ notebook }} --exercise {{ exercise }}{% if profile %} --profile {{ profile }}{% endif %} --lang {{ lang }} --junit grader-junit.xml --summary "$GITHUB_STEP_SUMMARY"{% if min_score is not none %} --min-score {{ min_score }}{% endif %}
+        id: grade
+        run: grader check {{ notebook }} --exercise {{ exercise }}{% if profile %} --profile {{ profile }}{% endif %} --lang {{ lang }} --junit grader-junit.xml --summary "$GITHUB_STEP_SUMMARY" --classroom-output "$GITHUB_OUTPUT"{% if min_score is not none %} --min-score {{ min_score }}{% endif %}
+      - name: Checks in the pull request and commit (JUnit)
+        if: always()
+        uses: mikepenz/action-junit-report@v4
+        with:
+          report_paths: grader-junit.xml
+          check_name: dl-grader checks
+          include_passed: true
+      - name: Points in GitHub Classroom
+        if: always()
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+          GRADE_RESULTS: "${{ '{{' }} steps.grade.outputs.result {{ '}}' }}"
+        with:
+          runners: grade
       - name: Test report
         if: always()
         uses: actions/upload-artifact@v4
@@ -79,8 +103,9 @@ grade:
       - .datasets/
       - .pip-cache/
   before_script:
-    - apt-get update -q && apt-get install -y -q bubblewrap || true
-    - python -m pip install -q "{{ install }}"
+    - apt-get update -q
+    - apt-get install -y -q bubblewrap
+    - python -m pip install -q -r .grader/requirements.txt
   script:
 {%- for d in datasets %}
     - grader data verify {{ d }} || grader data fetch {{ d }}
@@ -115,10 +140,10 @@ También puedes comprobarlo **dentro del notebook**, antes de entregar. Instala 
 vez (en Colab, en una celda):
 
 ```
-!pip install "{{ install }}"
+!pip install "{{ student_install }}"
 ```
 
-y agrega al final del notebook una celda con:
+({{ install_note_es }}) y agrega al final del notebook una celda con:
 
 ```python
 from grader import check
@@ -156,10 +181,10 @@ You can also check **inside the notebook** before handing it in. Install the gra
 Colab, in a cell):
 
 ```
-!pip install "{{ install }}"
+!pip install "{{ student_install }}"
 ```
 
-and add a last cell with:
+({{ install_note_en }}) and add a last cell with:
 
 ```python
 from grader import check
@@ -191,7 +216,9 @@ class Options:
     ci: tuple[str, ...] = ("github", "gitlab")
     min_score: float | None = None
     profile: str | None = "ci"
-    install: str = "dl-grader[tf]"
+    # what CI pip-installs: a pinned git URL or a wheel's URL; None: a wheel of this checkout,
+    # committed in the repository under .grader/ (dl-grader is not on the package index)
+    install: str | None = None
 
 
 def scaffold(spec: ExerciseSpec, target: Path, opts: Options) -> list[Path]:
@@ -203,14 +230,30 @@ def scaffold(spec: ExerciseSpec, target: Path, opts: Options) -> list[Path]:
         raise UsageError(f"exercise '{spec.id}' has no statement notebook")
     profile = opts.profile if opts.profile in spec.profiles else None
     notebook = f"{spec.id}.ipynb"
+    install = opts.install
+    wheel: Path | None = None
+    if install is None:
+        from grader.authoring.wheel import build_wheel
+
+        target.mkdir(parents=True, exist_ok=True)
+        wheel = build_wheel(target / ".grader")
+        install = f"./.grader/{wheel.name}[tf]"
     values = {"exercise": spec.id, "notebook": notebook, "title": spec.title.get(opts.lang) or spec.id,
               "datasets": list(spec.data), "datasets_key": "-".join(spec.data) or "none", "lang": opts.lang,
-              "min_score": opts.min_score, "profile": profile, "install": opts.install, "data_dir": DATA_DIR}
+              "min_score": opts.min_score, "profile": profile, "install": install, "data_dir": DATA_DIR,
+              "student_install": install,
+              "install_note_es": ("el grader viene en este repositorio, en `.grader/`: ejecuta la instalación desde "
+                                  "una copia clonada, o en Colab después de `!git clone` del repositorio y `%cd`")
+              if wheel else f"el grader se instala desde `{install}`",
+              "install_note_en": ("the grader ships in this repository, under `.grader/`: install from a clone, or in "
+                                  "Colab after `!git clone` of the repository and `%cd`")
+              if wheel else f"the grader is installed from `{install}`"}
     env = Environment(keep_trailing_newline=True)
     files = {
         notebook: _statement(spec.resolve(statement), spec.id),
         "README.md": env.from_string(README[opts.lang]).render(**values),
         ".gitignore": GITIGNORE,
+        ".grader/requirements.txt": f"# what CI installs the grader from (grader init --install)\n{install}\n",
     }
     if "github" in opts.ci:
         files[".github/workflows/grader.yml"] = env.from_string(GITHUB).render(**values)
@@ -230,3 +273,20 @@ def _statement(path: Path, exercise: str) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     nb.setdefault("metadata", {}).setdefault("dl_grader", {})["exercise"] = exercise
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def classroom_result(view: dict[str, Any], min_score: float | None = None) -> str:
+    """GitHub Classroom's autograding result for one notebook: base64 of the JSON that
+    classroom-resources/autograding-grading-reporter reads from ``<RUNNER>_RESULTS`` (version 1,
+    status, max_score, and each public check as a test with its points and message)."""
+    import base64
+
+    tests = [{"name": c["id"], "status": "pass" if c["status"] == "pass" else "fail", "score": c["points"],
+              "message": c.get("message", ""), "test_code": "", "filename": "", "line_no": 0,
+              "execution_time": ""} for c in view.get("checks", [])]
+    passed = (view.get("public_score", 0) >= min_score) if min_score is not None else \
+        all(t["status"] == "pass" for t in tests)
+    graded = view.get("execution", {}).get("status") not in ("invalid_notebook", "kernel_failed")
+    payload = {"version": 1, "status": ("pass" if passed else "fail") if graded else "error",
+               "max_score": view.get("public_max_score", 0), "tests": tests}
+    return base64.b64encode(json.dumps(payload, ensure_ascii=False).encode("utf-8")).decode("ascii")
