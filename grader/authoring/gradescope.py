@@ -50,6 +50,11 @@ SOURCE="$ROOT/source"
 GRADER="${{DLGRADER_BIN:-/opt/dl-grader/bin}}"
 export DLGRADER_DATA_DIR="${{DLGRADER_DATA_DIR:-$SOURCE/data}}"
 mkdir -p "$ROOT/results"
+# a competition's daily limit (the rubric): over it, the previous result stays and nothing runs
+if "$GRADER/python" -m grader.classroom.autograder limit "$SOURCE/exercise/rubric.yaml" \
+    "$ROOT/submission_metadata.json" "$ROOT/results/results.json"; then
+  exit 0
+fi
 started=$(date +%s.%N)
 "$GRADER/grader" grade "$SOURCE/exercise/spec.yaml" "$ROOT/submission" --rubric "$SOURCE/exercise/rubric.yaml" \\
   --out "$ROOT/work" --workers 1 --no-warm --quiet --lang {lang}{profile} > "$ROOT/work.log" 2>&1

@@ -272,4 +272,5 @@ def check_predictions(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
         plot = None
     return CheckResult(id=check.id, kind=check.kind, status="pass" if ok else "fail", message=message,
                        params={**params, "found": round(value, 4)}, expected=want,
-                       found=round(value, 4), measured=value, details=notes, plot=plot)
+                       found=round(value, 4), measured=value, details=notes, plot=plot,
+                       rows=[int(r) for r in (preds.astype("float64") == np.asarray(labels, dtype="float64"))])

@@ -203,8 +203,9 @@ def class_summary(rows: list[tuple[Any, dict[str, Any], float]], hidden: set[str
         metric = next((c for c in report["checks"] if c["id"] in (hidden or set())
                        and isinstance(c.get("measured"), (int, float))), None)
         if metric is not None:
-            board.append({"student": sub.label, "metric": metric["id"], "value": metric["measured"],
-                          "score": report.get("score")})
+            split = metric.get("competition") or {}  # a competition: students saw the public part; the private ranks
+            board.append({"student": sub.label, "metric": metric["id"], "value": split.get("private", metric["measured"]),
+                          "public": split.get("public"), "score": report.get("score")})
     board.sort(key=lambda b: -float(b["value"]))
     return {
         "submissions": len(rows), "graded": len(graded),
@@ -233,12 +234,12 @@ table{border-collapse:collapse;margin:1rem 0} td,th{border-bottom:1px solid #ddd
 <h2>{{ t.failures }}</h2><table>{% for key, n, text in s.common_failures %}<tr><td>{{ n }}</td><td>{{ text|code }}<br><small><code>{{ key }}</code></small></td></tr>{% endfor %}</table>
 <h2>{{ t.slowest }}</h2><table>{% for x in s.slowest %}<tr><td>{{ x.student }}</td><td>{{ x.seconds|num }} s</td></tr>{% endfor %}</table>
 {% if s.similar %}<h2>{{ t.similar }}</h2><table>{% for p in s.similar %}<tr><td><a href="similarity.html#p{{ loop.index }}">{{ p.a }} · {{ p.b }}</a></td><td>{{ (p.similarity * 100)|round|int }} %</td></tr>{% endfor %}</table>{% endif %}
-{% if s.leaderboard %}<h2>{{ t.leaderboard }}</h2><table>{% for b in s.leaderboard %}<tr><td>{{ loop.index }}</td><td>{{ b.student }}</td><td>{{ b.metric }}</td><td>{{ '%.4f'|format(b.value) }}</td><td>{{ b.score|num }}</td></tr>{% endfor %}</table>{% endif %}
+{% if s.leaderboard %}<h2>{{ t.leaderboard }}</h2><table>{% for b in s.leaderboard %}<tr><td>{{ loop.index }}</td><td>{{ b.student }}</td><td>{{ b.metric }}</td><td>{{ '%.4f'|format(b.value) }}</td><td>{% if b.public is not none %}{{ t.public }} {{ '%.4f'|format(b.public) }}{% endif %}</td><td>{{ b.score|num }}</td></tr>{% endfor %}</table>{% endif %}
 </body></html>
 """
 
 _DASH_WORDS = ("graded", "mean", "histogram", "pass_rate", "students", "student", "score", "status",
-               "seconds", "failures", "slowest", "leaderboard", "similar")  # the catalog's dashboard.* texts
+               "seconds", "failures", "slowest", "leaderboard", "similar", "public")  # the catalog's dashboard.* texts
 
 
 def write_dashboard(rows: list[tuple[Any, dict[str, Any], float]], out: Path, title: str, lang: str,

@@ -88,6 +88,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dashboard.seconds": {"es": 'Segundos', "en": 'Seconds'},
     "dashboard.failures": {"es": 'Fallos más comunes', "en": 'Most common failures'},
     "dashboard.slowest": {"es": 'Entregas más lentas', "en": 'Slowest submissions'},
+    "dashboard.public": {"es": "parte pública:", "en": "public part:"},
     "dashboard.similar": {"es": "Código muy parecido (una pista para mirar, no una prueba)",
                           "en": "Unusually alike code (a lead to look at, not proof)"},
     "dashboard.leaderboard": {"es": 'Tabla de posiciones (datos de prueba ocultos)', "en": 'Leaderboard (hidden test data)'},

@@ -138,6 +138,9 @@ class CheckResult:
     public: bool = True
     # what the report plots for this check (grader/views/figures.py): a confusion matrix, a ROC curve
     plot: dict[str, Any] | None = None
+    # predictions scored on hidden labels: 1/0 per row (right/wrong), in the dataset's order, for a
+    # competition's public/private split (grader.pipeline.score.competition); never shown to students
+    rows: list[int] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CheckResult:

@@ -245,12 +245,25 @@ class LatePolicy(_Strict):
         return v
 
 
+class Competition(_Strict):
+    """A leaderboard on hidden labels split in two (grader.pipeline.score.competition): students
+    see the accuracy on the ``public_fraction`` of the rows; the final ranking uses the others.
+    ``daily_limit``: scored submissions per student and day (the Gradescope autograder), counted
+    in the course's ``utc_offset``."""
+    check: str
+    public_fraction: float = Field(0.5, gt=0, lt=1)
+    seed: int = 0
+    daily_limit: int | None = Field(None, ge=1)
+    utc_offset: str = Field("+00:00", pattern=r"^[+-]\d{2}:\d{2}$")
+
+
 class Rubric(_Strict):
     schema_version: int
     exercise: str
     checks: dict[str, RubricItem]
     compat_charge: CompatCharge | None = None
     late: LatePolicy | None = None
+    competition: Competition | None = None
     path: Path | None = Field(None, exclude=True)
 
     @property

@@ -20,7 +20,7 @@ from grader.messages import fmt, render
 from grader.model.outcomes import ExecutionOutcome, ScoredCheck, fit_stopped_early
 from grader.model.spec import ExerciseSpec, Rubric
 from grader.pipeline.reveal import level, student_check, student_part
-from grader.pipeline.score import compat_charge
+from grader.pipeline.score import compat_charge, competition
 from grader.views.safetext import json_safe, visible_tree
 
 REPORT_VERSION = 1
@@ -104,6 +104,10 @@ def build(spec: ExerciseSpec, rubric: Rubric, notebook: Path, outcome: Execution
         }
         if reveal != "always":  # what student_view shows instead: nothing that states the expected value
             check["student"] = student_part(r, reveal, hint, withheld, lang)
+        if r.rows is not None:  # per-row right/wrong on hidden labels: the instructor's, never a student's
+            check["rows"] = r.rows
+            if rubric.competition is not None and rubric.competition.check == r.id:
+                check["competition"] = competition(r.rows, rubric.competition.public_fraction, rubric.competition.seed)
         checks.append(check)
     earned = round(sum(s.points for s in scored), 2)
     charged, rules = compat_charge(outcome.adaptations, rubric, earned)

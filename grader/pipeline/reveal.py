@@ -78,10 +78,22 @@ def student_part(result: Any, reveal: str, feedback: str | None, extra_details: 
     }
 
 
+def _without_hidden_rows(check: dict[str, Any]) -> dict[str, Any]:
+    """No per-row right/wrong on hidden labels (it would give the labels away) and, of a
+    competition, only the public part."""
+    if "rows" not in check and "competition" not in check:
+        return check
+    out = {k: v for k, v in check.items() if k != "rows"}
+    if isinstance(out.get("competition"), dict):
+        out["competition"] = {k: v for k, v in out["competition"].items() if k in ("public", "n_public")}
+    return out
+
+
 def student_check(check: dict[str, Any], lang: str = "es") -> dict[str, Any]:
     """A report's check as a student may see it. Idempotent: a check already shown to a
     student (no ``student`` part, ``expected`` dropped) comes back unchanged."""
     reveal = check.get("reveal")
+    check = _without_hidden_rows(check)
     if level(reveal, check.get("kind")) == "always":
         return {k: v for k, v in check.items() if k != "student"}
     out = {k: v for k, v in check.items() if k != "student"}

@@ -79,3 +79,18 @@ def late_penalty(policy: LatePolicy | None, submitted: datetime | None, flagged:
     percent = min(policy.penalty_percent * units, policy.max_percent)
     points = round(min(max_score * percent / 100, max(earned, 0.0)), 2)
     return Late(points=points, percent=round(percent, 2), units=units, late_by_s=late_by, per=policy.per)
+
+
+def competition(rows: list[int] | None, fraction: float, seed: int) -> dict[str, Any] | None:
+    """Accuracy on a competition's public and private rows: a fixed split of the hidden rows
+    (the same for every student: ``seed``), ``fraction`` of them public."""
+    if not rows:
+        return None
+    import numpy as np
+
+    right = np.asarray(rows, dtype="float64")
+    order = np.random.default_rng(seed).permutation(len(right))
+    cut = max(1, min(len(right) - 1, round(len(right) * fraction)))
+    public, private = right[order[:cut]], right[order[cut:]]
+    return {"public": round(float(public.mean()), 4), "private": round(float(private.mean()), 4),
+            "n_public": int(len(public)), "n_private": int(len(private))}

@@ -139,6 +139,14 @@ def load_rubric(path: Path | str, spec: ExerciseSpec | None = None) -> Rubric:
                         f"checks.{check_id}.bands",
                         f"a band gives {band.points} points, more than the check's {item.points}",
                     )
+        if rubric.competition is not None:
+            kinds = {c.id: c.kind for c in spec.checks}
+            if kinds.get(rubric.competition.check) != "predictions":
+                raise SpecError.field(
+                    path, "competition.check",
+                    f"'{rubric.competition.check}' is not a predictions check of the spec (a competition ranks "
+                    f"predictions scored on hidden labels); its predictions checks: "
+                    f"{', '.join(i for i, k in kinds.items() if k == 'predictions') or 'none'}")
         missing = [i for i in ids if i not in rubric.checks]
         if missing:
             raise SpecError.field(
