@@ -192,7 +192,8 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
             finished(job, report, 0.0, from_store=True)
         batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=run.gpus, warm=run.warm)
     # every member of a group submission gets the group's row
-    jobs = sorted(jobs + absent, key=lambda j: (j.submission.student.lower(), j.submission.student_id))
+    place = {id(sub): i for i, sub in enumerate(subs)}  # the order the submissions were given (or collected) in
+    jobs = sorted(jobs + absent, key=lambda j: place[id(j.submission)])
     jobs = [x for j in jobs for x in [j, *(batch.Job(m, j.key, j.out_dir, j.run) for m in roster.members(j.submission))]]
     result = ClassResult([outputs.result_line(j, *results[j.key], settings) for j in jobs if j.key in results])
     (out / "summary.json").write_text(json_safe(json.dumps(result.summary, indent=2, ensure_ascii=False)),
