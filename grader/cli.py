@@ -123,10 +123,16 @@ def cli() -> None:
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The class list (Moodle's grading worksheet, Canvas's gradebook export or a CSV): who handed "
                    "in nothing gets a row, and the worksheet's submission times feed the rubric's late policy.")
+@click.option("--cluster", default=None, metavar="ADDRESS|local|slurm|pbs|sge|lsf|htcondor|kubernetes",
+              help="Grade on a Dask cluster (docs/cluster.md): a scheduler's address, a local one, a batch "
+                   "scheduler through dask-jobqueue, or Kubernetes. Default: $DLGRADER_CLUSTER, else this machine.")
+@click.option("--cluster-config", "cluster_config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="YAML: queue/partition, account, walltime, cores, memory, gpus, jobs or adaptive min/max, "
+                   "job directives, how the workers get the datasets.")
 @with_common
 def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | None, workers: int | None,
           store_path: Path | None, regrade: bool, gpus: int, per_gpu: int, warm: bool, quiet: bool, jsonl: bool,
-          roster: Path | None,
+          roster: Path | None, cluster: str | None, cluster_config: Path | None,
           lang: str,
           device: str,
           seed: int, cell_timeout: float | None, data_dir: Path | None, profile: str | None, sandbox: str,
@@ -137,6 +143,7 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
     Gradescope (the student comes from the layout). Results go to a SQLite store as they
     finish: running the same command again grades only what is missing."""
     from grader.classroom.grade_class import ClassRun, grade_class
+    from grader.cluster.config import parse
     from grader.messages import render
     from grader.pipeline import GradeOptions
 
@@ -144,11 +151,20 @@ def grade(spec: str, submissions: tuple[Path, ...], out: Path, rubric: str | Non
                         profile=profile, sandbox=sandbox, memory_mb=memory_limit,
                         gpu_memory_mb=gpu_memory, evidence=True, compat=compat, fetch=fetch)
     run = ClassRun(out=out, rubric=rubric, workers=workers, store_path=store_path, regrade=regrade, gpus=gpus,
-                   per_gpu=per_gpu, warm=warm, quiet=quiet, jsonl=jsonl, roster=roster)
+                   per_gpu=per_gpu, warm=warm, quiet=quiet, jsonl=jsonl, roster=roster,
+                   cluster=parse(cluster, cluster_config))
+    if run.cluster is not None:  # SIGTERM (a walltime, scancel, Ctrl-C's cousin) cancels the cluster's jobs too
+        import signal
+
+        signal.signal(signal.SIGTERM, _terminated)
     done = grade_class(spec, list(submissions), base, run, click.echo)
     n = len(done.summary)
     click.echo(render("cli.class_done", {"n": n, "graded": done.graded, "cached": n - done.graded, "out": str(out)},
                       lang), err=jsonl)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt("SIGTERM")
 
 
 @cli.command()

@@ -113,7 +113,12 @@ def main() -> int:
                "fresh_checker": cold_checker, "neither": old, "workers": wide}
         print(json.dumps(row), flush=True)
         rows.append(row)
-    args.out.write_text(render(rows, args))
+    text = render(rows, args)
+    before = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
+    start, end = "<!-- cluster -->", "<!-- /cluster -->"
+    if start in before and end in before:  # scripts/benchmark_cluster.py's section stays
+        text = text.rstrip() + "\n\n" + before[before.index(start):before.index(end) + len(end)] + "\n"
+    args.out.write_text(text)
     print(args.out.read_text())
     return 0
 

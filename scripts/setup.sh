@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv (if needed) and installs dl-grader with TensorFlow (CPU), the test tools and the
-# libraries Colab and Kaggle preinstall (the `colab` extra: seaborn, plotly, xgboost …).
+# libraries Colab and Kaggle preinstall (the `colab` extra: seaborn, plotly, xgboost …) and Dask
+# with dask-jobqueue for grading on a cluster (the `cluster` extra).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -8,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -m pip install -q -e ".[tf,test,colab]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e ".[tf,test,colab,cluster]" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import grader, keras, nbclient; print('dl-grader', grader.__version__, '| keras', keras.__version__)"
 # bubblewrap isolates student notebooks from the rest of the filesystem (docs/security.md).
 # Installed here when this is root on Debian/Ubuntu; otherwise the grader falls back to a

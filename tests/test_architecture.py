@@ -23,10 +23,12 @@ ALLOWED: dict[str, set[str]] = {
     "checks": {"model", "data", "messages"},
     "pipeline": {"model", "data", "messages", "runtime", "checks", "views"},
     "views": {"model", "messages"},
-    "classroom": {"model", "data", "messages", "runtime", "pipeline", "views"},
+    "classroom": {"model", "data", "messages", "runtime", "pipeline", "views", "cluster"},
+    "cluster": {"model", "data", "messages", "runtime", "pipeline"},  # grading on Dask: the pipeline, on workers
     "authoring": {"model", "data", "messages", "pipeline"},  # data: the datasets a repository or autograder ships
     "selfcheck": {"messages"},
-    "cli": {"model", "data", "messages", "runtime", "pipeline", "views", "classroom", "authoring", "cli_class"},
+    "cli": {"model", "data", "messages", "runtime", "pipeline", "views", "classroom", "authoring", "cli_class",
+            "cluster"},
     "cli_class": {"model", "data", "messages", "runtime", "pipeline", "views", "classroom", "authoring", "cli"},
     "__main__": {"cli"},
     "__init__": {"selfcheck"},

@@ -46,6 +46,7 @@ class ClassRun:
     quiet: bool = False
     jsonl: bool = False
     roster: Path | None = None  # the class list: who handed in nothing, and when the others did
+    cluster: Any = None  # a grader.cluster.config.ClusterConfig: grade on Dask instead of the process pool
 
 
 @dataclass
@@ -166,6 +167,8 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
                 from grader.pipeline.report import write
 
                 write(report, job.out_dir)
+        if report.get("crashed"):
+            outputs.write_crashed(report, job.out_dir, lang)
         results[job.key] = (report, seconds, from_store)
         line = outputs.result_line(job, report, seconds, from_store, settings)
         if run.jsonl:
@@ -190,7 +193,19 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
             report = roster.absent_report(job.submission, exercise, rub.max_points, lang)
             roster.write_absent(report, job.out_dir)
             finished(job, report, 0.0, from_store=True)
-        batch.run(todo, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=run.gpus, warm=run.warm)
+
+        def grade(some: list[batch.Job]) -> None:
+            if run.cluster is not None:
+                from grader.cluster import dispatch
+
+                dispatch.run(some, exercise, Path(str(exercise.path)), rubric_file, base, run.cluster, finished,
+                             per_gpu=max(1, run.per_gpu), warm=run.warm,
+                             say=lambda line: err.print(line, markup=False, highlight=False))
+            else:
+                batch.run(some, Path(str(exercise.path)), rubric_file, base, n_workers, finished, gpus=run.gpus,
+                          warm=run.warm)
+
+        claimed(todo, store, store_file, grade, finished, err, lang)
     # every member of a group submission gets the group's row
     place = {id(sub): i for i, sub in enumerate(subs)}  # the order the submissions were given (or collected) in
     jobs = sorted(jobs + absent, key=lambda j: place[id(j.submission)])
@@ -204,6 +219,57 @@ def _grade(exercise: Any, rub: Any, rubric_file: Path, prepared: Any, sources: l
                                                 if j.key in results and not j.submission.extra.get("group_of")],
                         store, exercise.id)
     return result
+
+
+def claimed(todo: list[batch.Job], store: Store, store_file: Path, grade: Callable[[list[batch.Job]], None],
+            finished: Callable[..., None], err: Any, lang: str) -> None:
+    """Grade what no other run is grading (``Store.claim``); wait for the results of what another
+    run has claimed, and grade those whose run is gone. Several ``grader grade`` runs on one store
+    (or one run killed and started again) never grade a submission twice."""
+    import socket
+    import threading
+    import time
+    import uuid
+
+    if not todo:
+        return
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    stop = threading.Event()
+
+    def renew() -> None:  # the claims stay ours while this run lives
+        other = Store(store_file)
+        try:
+            while not stop.wait(20):
+                other.renew(owner)
+        finally:
+            other.close()
+
+    mine = store.claim([j.key for j in todo], owner)
+    waiting = [j for j in todo if j.key not in mine]
+    if waiting:
+        who = store.claimant(waiting[0].key)
+        err.print(render("cli.claimed_elsewhere", {"n": len(waiting), "who": who[1] if who else "?",
+                                                    "pid": who[2] if who else "?"}, lang), markup=False)
+    keeper = threading.Thread(target=renew, name="dl-grader-claims", daemon=True)
+    keeper.start()
+    try:
+        grade([j for j in todo if j.key in mine])
+        while waiting:
+            time.sleep(2)
+            still = []
+            for job in waiting:
+                stored = store.get(job.key)
+                if stored is not None:
+                    outputs.restore(stored[0], job.out_dir)
+                    finished(job, stored[0], stored[1], from_store=True)
+                elif store.claim([job.key], owner):  # its run is gone: grade it here
+                    grade([job])
+                else:
+                    still.append(job)
+            waiting = still
+    finally:
+        stop.set()
+        store.release(owner)
 
 
 def disk_full(exc: BaseException, out: Path, store_file: Path, state: dict[str, Any], lang: str) -> GraderError:

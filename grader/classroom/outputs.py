@@ -63,6 +63,7 @@ def result_line(job: Any, report: dict[str, Any], seconds: float, from_store: bo
             "late_points": next((d["points"] for d in report.get("deductions", []) if d.get("kind") == "late"), 0.0),
             "group_of": str(job.submission.extra.get("group_of") or ""),
             **({"files": list(job.submission.extra.get("files") or [])} if job.submission.kind != "notebook" else {}),
+            "node": str((report.get("execution") or {}).get("node", {}).get("host") or ""),
             "key": job.key, "run_key": getattr(job, "run", "") or None, **(settings or {})}
 
 
@@ -72,3 +73,18 @@ def restore(report: dict[str, Any], out_dir: Path) -> None:
         from grader.pipeline.report import write
 
         write(report, out_dir)
+
+
+def write_crashed(report: dict[str, Any], out_dir: Path, lang: str) -> None:
+    """The folder of a submission whose grading process failed (its worker died, the grader broke):
+    report.json and a report.md that say why, so the instructor finds the reason where the
+    report would be."""
+    from grader.messages import render
+    from grader.views.safetext import json_safe
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(json_safe(json.dumps(report, indent=2, ensure_ascii=False, default=str)),
+                                         encoding="utf-8")
+    message = (report.get("execution") or {}).get("message") or ""
+    (out_dir / "report.md").write_text(render("report.crashed", {"notebook": report.get("notebook", ""),
+                                                                 "message": message}, lang) + "\n", encoding="utf-8")

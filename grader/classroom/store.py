@@ -4,13 +4,18 @@ A result's key is the SHA-256 of the submission's bytes, the exercise (spec and 
 contents, profile), the grader version, the seed, the language and the device. Grading the
 same thing again finds it here and is skipped; a batch killed half-way (even with ``kill -9``)
 keeps every result committed before, because each is committed as it finishes. SQLite in
-WAL mode with a busy timeout lets several ``grader grade`` runs write one store at once.
+WAL mode with a busy timeout lets several ``grader grade`` runs write one store at once, and
+``claims`` keeps them from grading one submission twice: a run claims what it is about to grade,
+renews its claims while it runs, and another run waits for those results instead; a claim of a
+run that was killed (its process is gone, or it stopped renewing) is taken over.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import time
 from pathlib import Path
@@ -41,7 +46,16 @@ CREATE TABLE IF NOT EXISTS evidence (
     seconds REAL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    beat REAL NOT NULL
+);
 """
+# a claim whose owner has not said it is alive for this long is taken over (its grader was killed)
+STALE_S = 120.0
 
 
 def file_sha256(path: Path) -> str:
@@ -113,6 +127,7 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO evidence VALUES (?,?,?,?,?)",
                             (run, report.get("submission_sha256") or "",
                              json_safe(json.dumps(evidence, ensure_ascii=False, default=str)), seconds, time.time()))
+        self.db.execute("DELETE FROM claims WHERE key = ?", (key,))
         self.db.execute(
             "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (key, report["exercise"], visible(student), visible(str(submission)), report.get("submission_sha256") or "",
@@ -128,3 +143,54 @@ class Store:
         if exercise is None:
             return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
         return int(self.db.execute("SELECT COUNT(*) FROM results WHERE exercise = ?", (exercise,)).fetchone()[0])
+
+    # ------------------------------------------------------------------ claims (several runs, one store)
+    def claim(self, keys: list[str], owner: str) -> set[str]:
+        """Claim ``keys`` for ``owner``: the ones it may grade (unclaimed, its own, or claimed by a
+        run that is gone). Results already stored are not claimed."""
+        mine: set[str] = set()
+        host, now = socket.gethostname(), time.time()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            done = self.keys(keys)
+            for key in keys:
+                if key in done:
+                    continue
+                row = self.db.execute("SELECT owner, host, pid, beat FROM claims WHERE key = ?", (key,)).fetchone()
+                if row is None or row[0] == owner or _gone(row[1], int(row[2]), float(row[3]), now):
+                    self.db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?,?)",
+                                    (key, owner, host, os.getpid(), now))
+                    mine.add(key)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return mine
+
+    def claimant(self, key: str) -> tuple[str, str, int] | None:
+        """(owner, host, pid) of a live claim on ``key``, or None."""
+        row = self.db.execute("SELECT owner, host, pid, beat FROM claims WHERE key = ?", (key,)).fetchone()
+        if row is None or _gone(row[1], int(row[2]), float(row[3]), time.time()):
+            return None
+        return str(row[0]), str(row[1]), int(row[2])
+
+    def renew(self, owner: str) -> None:
+        self.db.execute("UPDATE claims SET beat = ? WHERE owner = ?", (time.time(), owner))
+
+    def release(self, owner: str) -> None:
+        self.db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
+
+
+def _gone(host: str, pid: int, beat: float, now: float) -> bool:
+    """Whether a claim's run is over: silent for ``STALE_S``, or a process of this machine that
+    no longer exists."""
+    if now - beat > STALE_S:
+        return True
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+    return False

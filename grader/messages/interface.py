@@ -18,6 +18,71 @@ TEXTS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- command line (grader.cli)
     "cli.no_such_file": {"es": "{path}: no existe ese archivo ni carpeta; revisa la ruta",
                          "en": "{path}: no such file or folder; check the path"},
+    "cli.claimed_elsewhere": {
+        "es": "{n} entrega(s) las está calificando otra ejecución de grader (equipo {who}, proceso {pid}) con "
+              "este mismo almacén: se esperan sus resultados en lugar de calificarlas dos veces",
+        "en": "{n} submission(s) are being graded by another grader run (host {who}, process {pid}) on this "
+              "store: waiting for its results instead of grading them twice",
+    },
+    "report.crashed": {
+        "es": "# Sin calificar: {notebook}\n\nNo se pudo terminar de calificar esta entrega: {message}",
+        "en": "# Not graded: {notebook}\n\nThe grading of this submission could not finish: {message}",
+    },
+    "cluster.version": {
+        "es": "aquí está instalado dl-grader {here} y el cliente usa {client}: instala la misma versión en los "
+              "workers (pip install dl-grader=={client})",
+        "en": "dl-grader {here} is installed here and the client runs {client}: install the same version on the "
+              "workers (pip install dl-grader=={client})",
+    },
+    "cluster.sandbox": {"es": "{problem} (se pidió --sandbox {level})", "en": "{problem} (asked for --sandbox {level})"},
+    "cluster.no_bwrap": {
+        "es": "bubblewrap (bwrap) no funciona en este nodo, así que los notebooks verían su sistema de archivos: "
+              "instálalo (apt install bubblewrap) o califica con --sandbox namespace",
+        "en": "bubblewrap (bwrap) does not work on this node, so student notebooks would see its filesystem: "
+              "install it (apt install bubblewrap) or grade with --sandbox namespace",
+    },
+    "cluster.no_gpu": {"es": "este nodo no ve ninguna GPU y la clase se califica con --device gpu",
+                       "en": "no GPU is visible on this node and the class is graded with --device gpu"},
+    "cluster.gpus_taken": {
+        "es": "cada GPU de este nodo ({n}) ya tiene su propio worker; inicia un proceso worker por GPU "
+              "(processes: igual a gpus: en la configuración del clúster)",
+        "en": "every GPU of this node ({n}) already has a worker of its own; start one worker process per GPU "
+              "(processes: = gpus: in the cluster config)",
+    },
+    "cluster.no_data": {
+        "es": "los datos no están en {folder} en este nodo (o difieren de los del cliente): {files}; monta ahí la "
+              "carpeta compartida, o pon data: auto en la configuración del clúster para enviarlos",
+        "en": "the datasets are not in {folder} on this node (or differ from the client's): {files}; mount the "
+              "shared folder there, or set data: auto in the cluster config to have them shipped",
+    },
+    "cluster.bad_shipped": {
+        "es": "los datos enviados a {folder} no coinciden con las sumas SHA-256 del cliente: {files}",
+        "en": "the datasets shipped to {folder} do not match the client's SHA-256 checksums: {files}",
+    },
+    "cluster.refused": {"es": "el nodo {host} ({worker}) no califica: {reason}",
+                        "en": "node {host} ({worker}) refuses to grade: {reason}"},
+    "cluster.shipping": {
+        "es": "nodo {host}: se envían {n} archivo(s) de datos ({mb} MB), verificados allí por suma SHA-256",
+        "en": "node {host}: sending {n} dataset file(s) ({mb} MB), checked there by SHA-256",
+    },
+    "cluster.waiting": {"es": "esperando a que se unan los workers de Dask …", "en": "waiting for Dask workers to join …"},
+    "cluster.none_can": {"es": "ningún worker del clúster puede calificar {exercise}: {reasons}",
+                         "en": "no worker of the cluster can grade {exercise}: {reasons}"},
+    "cluster.no_workers": {
+        "es": "ningún worker de Dask se unió en {seconds} s: revisa los trabajos del planificador (squeue, qstat …) "
+              "y sus registros (log_directory en la configuración del clúster)",
+        "en": "no Dask worker joined within {seconds} s: look at the scheduler's jobs (squeue, qstat …) and their "
+              "logs (log_directory in the cluster config)",
+    },
+    "cluster.left": {"es": "el worker se fue mientras recibía los datos", "en": "the worker left while receiving the datasets"},
+    "cluster.died": {
+        "es": "El proceso de Dask que calificaba este notebook murió {n} vez/veces (la última en el nodo {host}): el "
+              "notebook pudo ocupar toda la memoria del nodo, o el trabajo fue desalojado. No se asignó puntaje; "
+              "vuelve a ejecutar la misma orden para reintentarlo, o califícalo solo con `grader grade`.",
+        "en": "The Dask worker grading this notebook died {n} time(s) (last on node {host}): the notebook may have "
+              "taken the node's memory, or the job was pre-empted. No score was given; run the same command again "
+              "to retry it, or grade it alone with `grader grade`.",
+    },
     "cli.class_zip": {"es": "{n} entregas en {zip}", "en": "{n} submissions in {zip}"},
     "cli.review_at": {"es": "Revisión en {url} (Ctrl-C para terminar)", "en": "Review at {url} (Ctrl-C to stop)"},
     "cli.overrides_read": {"es": "{n} cambio(s) de {out}/overrides.csv guardados como correcciones manuales",
@@ -163,6 +228,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "word.hint": {"es": "Sugerencia", "en": "Hint"},
     "word.execution": {"es": "Ejecución", "en": "Execution"},
     "word.device": {"es": "Dispositivo", "en": "Device"},
+    "word.node": {"es": "nodo", "en": "node"},
     "word.instructor": {"es": "Solo para docentes", "en": "Instructor only"},
     "status.pass": {"es": "correcto", "en": "pass"},
     "status.fail": {"es": "incorrecto", "en": "fail"},

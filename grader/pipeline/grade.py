@@ -6,6 +6,7 @@ exists and always has a score.
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -76,6 +77,7 @@ def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOpt
         scored = score.score(results, rubric)
         timings = {"execute": round(t1 - t0, 3), "check": round(t2 - t1, 3), "total": round(t2 - t0, 3)}
         rep = report.build(spec, rubric, notebook, outcome, scored, opts.lang, timings)
+        rep["execution"]["node"] = {"host": socket.gethostname()}  # where it ran (a cluster adds its worker)
         histories = figures.histories(outcome.artifacts, ws.artifacts)
         if opts.out_dir is not None:
             plots = {c["id"]: c["plot"] for c in rep["checks"] if c.get("plot") and c["public"]}
@@ -90,6 +92,7 @@ def grade_one(spec: ExerciseSpec, rubric: Rubric, notebook: Path, opts: GradeOpt
         if opts.evidence:
             rep[report.EVIDENCE] = rescore.evidence(outcome, results, histories, timings, notebook,
                                                     rep.get("submission_sha256"))
+            rep[report.EVIDENCE]["node"] = rep["execution"]["node"]
         return rep
     finally:
         if not opts.keep_workdir:

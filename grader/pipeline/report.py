@@ -202,7 +202,7 @@ MARKDOWN = """\
 {%- if r.execution.isolation_notes %}
 > **{{ w.isolation }}:** {{ r.execution.isolation_notes|join(' ') }}
 {% endif %}
-{{ w.device }}: {{ r.execution.device.get('used', '?') }} · seed {{ r.execution.seed }} · {{ r.execution.duration_s }} s{% if r.execution.profile != 'full' %} · {{ w.profile }}: {{ r.execution.profile }}{% endif %}
+{{ w.device }}: {{ r.execution.device.get('used', '?') }} · seed {{ r.execution.seed }} · {{ r.execution.duration_s }} s{% if r.execution.profile != 'full' %} · {{ w.profile }}: {{ r.execution.profile }}{% endif %}{% if instructor and r.execution.get('node') %} · {{ w.node }}: {{ r.execution.node.host }}{% endif %}
 {% if instructor and (r.instructor.tracebacks or r.instructor.output_tail) %}
 ## {{ w.instructor }}
 {% for t in r.instructor.tracebacks %}
@@ -222,7 +222,7 @@ Output (head and tail):
 
 def _words(lang: str) -> dict[str, str]:
     keys = ("score", "check", "points", "result", "message", "hint", "device", "instructor", "adaptations",
-            "cell", "profile", "figures", "isolation")
+            "cell", "profile", "figures", "isolation", "node")
     return {k: render(f"word.{k}", lang=lang) for k in keys}
 
 

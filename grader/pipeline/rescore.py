@@ -46,6 +46,8 @@ def rebuild(spec: ExerciseSpec, rubric: Rubric, data: dict[str, Any], lang: str,
     scored = score.score(results, rubric)
     rep = report.build(spec, rubric, Path(data["notebook"]), outcome, scored, lang, dict(data.get("timings") or {}),
                        digest=data.get("sha256"))
+    if data.get("node"):  # where it was graded (grader.cluster): the run's fact, kept by a rescore
+        rep["execution"]["node"] = data["node"]
     if out_dir is not None:
         plots = {c["id"]: c["plot"] for c in rep["checks"] if c.get("plot") and c["public"]}
         rep["figures"] = figures.render_all(rep, plots, data.get("histories") or {}, out_dir)
