@@ -55,6 +55,22 @@ CELLS: dict[str, str] = {
     "checkpoint_h5": "import keras\nc = keras.callbacks.ModelCheckpoint('mejor.hdf5', save_best_only=True)\n"
                      "w = keras.callbacks.ModelCheckpoint('pesos.h5', save_weights_only=True)\n"
                      "assert c.filepath == 'mejor.keras' and w.filepath == 'pesos.weights.h5'",
+    "to_categorical_dtype": "import keras\nm = keras.utils.to_categorical([0, 2], 3, dtype='int32')\n"
+                            "assert m.dtype.name == 'int32' and m.tolist() == [[1, 0, 0], [0, 0, 1]]",
+    "optimizer_epsilon_none": MODEL + "m.compile(keras.optimizers.Adam(epsilon=None), 'sparse_categorical_crossentropy')\n"
+                                      "m.fit(np.ones((4, 3)), np.zeros(4), epochs=1, verbose=0)\n"
+                                      "assert abs(m.optimizer.epsilon - 1e-7) < 1e-12",
+    "steps_float": MODEL + "m.compile('sgd', 'sparse_categorical_crossentropy')\n"
+                           "h = m.fit(np.zeros((8, 3)), np.zeros(8), batch_size=3, steps_per_epoch=8 / 3, epochs=2, verbose=0)\n"
+                           "assert len(h.epoch) == 2",
+    "plot_axes_kwarg": "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(2, 1)\n"
+                       "line, = ax[0].plot([1, 2], [3, 4], color='r', label='v', axes=ax[0])\n"
+                       "assert line.axes is ax[0] and list(line.get_ydata()) == [3, 4]\nplt.close(fig)",
+    "pandas_drop_axis": "import pandas as pd\nd = pd.DataFrame({'a': [1], 'b': [2], 'c': [3]})\n"
+                        "d.drop(columns='a', axis=1, inplace=True)\ne = d.drop(columns=['b'], axis=0)\n"
+                        "assert list(d.columns) == ['b', 'c'] and list(e.columns) == ['c']",
+    "magic_space": "% matplotlib inline\nimport matplotlib\nassert 'inline' in matplotlib.get_backend()\n"
+                   "time = 3\nt = ('%d'\n% time)  # inside brackets: the modulo, not a magic\nassert t == '3'",
     "numpy_alias": "import numpy as np\nassert np.zeros(2, dtype=np.float).dtype == np.float64 and np.int is int",
     "fillna_method": "import pandas as pd\ns = pd.DataFrame({'a': [1.0, None, 3.0, None]}).fillna(method='ffill')\n"
                      "assert s['a'].tolist() == [1.0, 1.0, 3.0, 3.0]",

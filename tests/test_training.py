@@ -131,3 +131,14 @@ def test_reported_stopped_epoch_must_be_what_the_grader_logged(logged: Any) -> N
     r = check(logged, callback=es, reported_epoch="otra")
     assert (r.status, r.message, r.params["found"]) == ("fail", "training.reported_epoch", 4000)
     assert r.params["logged"] == logged.fits[0]["callbacks"][0]["stopped_epoch"]
+
+
+def test_a_fit_of_zero_epochs_is_not_training(logged: Any) -> None:
+    import copy
+
+    zero = copy.copy(logged)
+    zero.fits = [{**f, "epochs_run": 0, "epochs_asked": 0} for f in logged.fits]
+    r = check(zero, min_fits=1)
+    assert (r.status, r.message) == ("fail", "training.zero_epochs")
+    assert "0/0" in render(r.message, r.params, "es") and "epochs=10" in render(r.message, r.params, "en")
+    assert check(logged, min_fits=1).status == "pass"

@@ -106,6 +106,10 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
 
     if len(fits) < exp.min_fits:
         return result("fail", "training.no_fit", expected=exp.min_fits)
+    ran = [f for f in fits if not isinstance(f.get("epochs_run"), int) or f["epochs_run"] > 0]
+    if len(ran) < exp.min_fits:  # fit(epochs=0) returns at once: nothing was learned
+        return result("fail", "training.zero_epochs", expected=exp.min_fits)
+    fits = ran
 
     chosen = fits
     want_cb = check.expect.get("callback")  # as written: its settings are compared one by one

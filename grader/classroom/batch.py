@@ -351,6 +351,6 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 
 def crashed_report(job: Job, exc: BaseException) -> dict[str, Any]:
     """A report for a submission whose grading process itself failed: no score, the reason."""
-    return {"crashed": True, "score": 0.0, "max_score": 0.0, "exercise": "", "checks": [],
-            "notebook": str(job.submission.path), "submission_sha256": None,
-            "execution": {"status": "grader_error", "message": f"{type(exc).__name__}: {exc}"[:300]}}
+    from grader.pipeline.report import crashed
+
+    return crashed(job.submission.path, exc)

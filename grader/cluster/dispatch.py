@@ -28,50 +28,31 @@ from grader.cluster.config import ClusterConfig
 from grader.messages import render
 from grader.model.errors import UsageError, is_disk_full
 from grader.model.options import GradeOptions
+from grader.pipeline.report import crashed
 
 CHUNK = 16 * 1024 ** 2  # shipped datasets travel in pieces of this size
 
 
-def manifest(spec: Any, data_dir: Path | None) -> list[remote.DataFile]:
-    """The files of the exercise's datasets as the client has them: path under the data
-    directory, checksum, size (what every worker must have the same)."""
+def located_files(spec: Any, data_dir: Path | None) -> tuple[list[remote.DataFile], dict[str, Path], str | None]:
+    """The exercise's dataset files as the client has them, in one pass: what every worker must
+    have the same (path under the data directory, checksum, size), where each is here, and the
+    data directory they sit under (None when the datasets have no files)."""
     from grader.data import datasets
 
-    files = []
+    files, paths, base = [], {}, None
     for name in spec.data:
         found = datasets.locate(name, data_dir)
+        if found.folder != Path() and base is None:  # generated or bundled with scikit-learn: no files
+            base = found.folder
+            for _ in Path(found.layout.folder).parts:
+                base = base.parent
         for file_name, path in found.paths.items():
             known = found.dataset.file(file_name)
+            rel = str(Path(found.layout.folder) / file_name)
             digest = known.sha256 if known is not None and known.sha256 else datasets.sha256(path)
-            files.append(remote.DataFile(rel=str(Path(found.layout.folder) / file_name), sha256=digest,
-                                         size=path.stat().st_size))
-    return files
-
-
-def data_base(spec: Any, data_dir: Path | None) -> str | None:
-    """The data directory the client's copy of the exercise's first dataset file sits under."""
-    from grader.data import datasets
-
-    for name in spec.data:
-        found = datasets.locate(name, data_dir)
-        if found.folder == Path():  # generated or bundled with scikit-learn: no files
-            continue
-        base = found.folder
-        for _ in Path(found.layout.folder).parts:
-            base = base.parent
-        return str(base)
-    return None
-
-
-def local_paths(spec: Any, data_dir: Path | None) -> dict[str, Path]:
-    from grader.data import datasets
-
-    out = {}
-    for name in spec.data:
-        found = datasets.locate(name, data_dir)
-        for file_name, path in found.paths.items():
-            out[str(Path(found.layout.folder) / file_name)] = path
-    return out
+            files.append(remote.DataFile(rel=rel, sha256=digest, size=path.stat().st_size))
+            paths[rel] = path
+    return files, paths, str(base) if base is not None else None
 
 
 class Dispatcher:
@@ -80,13 +61,12 @@ class Dispatcher:
         from grader import __version__
 
         self.client, self.cfg, self.spec, self.opts, self.say = client, cfg, spec, opts, say
-        data_dir = cfg.data_dir or (str(opts.data_dir) if opts.data_dir else None)
-        if data_dir is None:  # where the client found them: the same path on a shared filesystem
-            data_dir = data_base(spec, opts.data_dir)
+        files, self.paths, here = located_files(spec, opts.data_dir)
+        # the shared folder as the workers see it: the cluster config's, or where the client found them
+        data_dir = cfg.data_dir or (str(opts.data_dir) if opts.data_dir else None) or here
         self.terms = remote.Terms(exercise=spec.id, version=__version__, sandbox=opts.sandbox, device=opts.device,
-                                  data=cfg.data, data_dir=data_dir, files=manifest(spec, opts.data_dir),
+                                  data=cfg.data, data_dir=data_dir, files=files,
                                   per_gpu=per_gpu, warm=warm, lang=opts.lang)
-        self.paths = local_paths(spec, opts.data_dir)
         self.name = remote.plugin_name(spec.id)
         self.resource = remote.resource_name(spec.id, opts.device)
         self.bundle = remote.pack_exercise(spec_file, rubric_file)
@@ -190,18 +170,10 @@ class Dispatcher:
         return report, float(result["seconds"])
 
 
-def crashed_report(job: Any, exc: BaseException) -> dict[str, Any]:
-    """No score and the reason, for a submission whose grading failed on the cluster (the shape of
-    ``grader.classroom.batch.crashed_report``, which the local pool writes)."""
-    return {"crashed": True, "score": 0.0, "max_score": 0.0, "exercise": "", "checks": [],
-            "notebook": str(job.submission.path), "submission_sha256": None,
-            "execution": {"status": "grader_error", "message": f"{type(exc).__name__}: {exc}"[:300]}}
-
-
 def died_report(job: Any, exc: BaseException, nodes: dict[str, str], lang: str) -> dict[str, Any]:
     """The report of a submission whose worker died every time it was tried."""
     last = getattr(getattr(exc, "last_worker", None), "address", None) or ""
-    report = crashed_report(job, exc)
+    report = crashed(job.submission.path, exc)
     host = nodes.get(last, last)
     tries = getattr(exc, "allowed_failures", None)
     text = render("cluster.died", {"n": (tries or 0) + 1, "host": host}, lang)
@@ -259,7 +231,7 @@ def grade_on(client: Any, jobs: list[Any], spec: Any, spec_file: Path, rubric_fi
                 if type(exc).__name__ == "KilledWorker":
                     report, seconds = died_report(job, exc, d.nodes, opts.lang), 0.0
                 else:
-                    report, seconds = crashed_report(job, exc), 0.0
+                    report, seconds = crashed(job.submission.path, exc), 0.0
             finally:
                 fut.release()
             on_done(job, report, seconds)

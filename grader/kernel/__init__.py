@@ -76,7 +76,8 @@ def setup(config: dict[str, Any]) -> None:
     for name, hook in (("pandas", _on_pandas), ("sklearn.preprocessing", _on_sklearn_preprocessing),
                        ("sklearn.metrics", compat_libs.patch_sklearn_metrics),
                        ("tensorflow", compat_libs.patch_tensorflow),
-                       ("matplotlib.style", compat_libs.patch_matplotlib_style)):
+                       ("matplotlib.style", compat_libs.patch_matplotlib_style),
+                       ("matplotlib.axes", compat_libs.patch_matplotlib_axes)):
         if name in sys.modules:
             hook()
         else:

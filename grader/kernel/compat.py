@@ -48,6 +48,9 @@ RULES: dict[str, tuple[str, str]] = {
     "merge_function": ("merge([a, b], mode='concat' / 'sum' / 'mul' …)", "concatenate([a, b]) / add / multiply …"),
     "batchnorm_mode": ("BatchNormalization(mode=0)", "BatchNormalization()"),
     "to_categorical_nb_classes": ("to_categorical(y, nb_classes=n)", "to_categorical(y, num_classes=n)"),
+    "to_categorical_dtype": ("to_categorical(y, n, dtype='float32')", "to_categorical(y, n).astype('float32')"),
+    "optimizer_epsilon_none": ("Adam(epsilon=None)", "Adam() (epsilon 1e-7, the value None stood for)"),
+    "steps_float": ("fit(steps_per_epoch=len(x) / 32)", "fit(steps_per_epoch=math.ceil(len(x) / 32))"),
     "history_acc": ("history.history['acc'] / ['val_acc']", "history.history['accuracy'] / ['val_accuracy']"),
     "image_data_generator": ("keras.preprocessing.image.ImageDataGenerator",
                              "the same class, kept in tf.keras.preprocessing.image (or keras.layers.Random* layers)"),
@@ -61,6 +64,9 @@ RULES: dict[str, tuple[str, str]] = {
                         "keras.wrappers.SKLearnClassifier(model=…, fit_kwargs=…)"),
     # Matplotlib < 3.8
     "seaborn_style": ("plt.style.use('seaborn-whitegrid')", "plt.style.use('seaborn-v0_8-whitegrid')"),
+    "plot_axes_kwarg": ("ax.plot(x, y, axes=ax)", "ax.plot(x, y)"),
+    # IPython < 7
+    "magic_space": ("% matplotlib inline", "%matplotlib inline"),
     # TensorFlow 1 → 2 (only what has the same meaning in TensorFlow 2)
     "tf_set_random_seed": ("tf.set_random_seed(s)", "tf.random.set_seed(s)"),
     "tf_logging": ("tf.logging.set_verbosity(…)", "tf.get_logger().setLevel(…)"),
@@ -79,6 +85,7 @@ RULES: dict[str, tuple[str, str]] = {
     "pandas_iteritems": ("DataFrame.iteritems() / Series.iteritems()", "items()"),
     "pandas_as_matrix": ("DataFrame.as_matrix()", "DataFrame.to_numpy()"),
     "pandas_mad": ("DataFrame.mad() / Series.mad()", "(x - x.mean()).abs().mean()"),
+    "pandas_drop_axis": ("df.drop(columns='c', axis=1)", "df.drop(columns='c')"),
     "read_csv_bad_lines": ("read_csv(error_bad_lines=False, warn_bad_lines=…)", "read_csv(on_bad_lines='skip' / 'warn')"),
     # scikit-learn < 1
     "onehot_sparse": ("OneHotEncoder(sparse=…)", "OneHotEncoder(sparse_output=…)"),
@@ -155,7 +162,7 @@ class _OldModules(MetaPathFinder, Loader):
         if rule == "np_utils":
             module.normalize = getattr(today, "normalize", None)
         if rule == "sklearn_wrapper":
-            from .compat_keras import sklearn_wrappers
+            from .compat_wrappers import sklearn_wrappers
 
             module.__dict__.update(sklearn_wrappers(today))
         used(rule)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import math
 import sys
 from typing import Any
 
@@ -73,6 +74,10 @@ def _optimizer_init(keras: Any, original: Any) -> Any:
         if "lr" in kwargs and "learning_rate" not in kwargs:
             kwargs["learning_rate"] = kwargs.pop("lr")
             used("optimizer_lr")
+        if "epsilon" in kwargs and kwargs["epsilon"] is None:
+            # Keras 2: epsilon=None meant the backend's fuzz factor, 1e-7, today's default
+            kwargs.pop("epsilon")
+            used("optimizer_epsilon_none")
         decay = kwargs.pop("decay", None)
         if decay:
             # Keras 2's decay: lr / (1 + decay * iterations), which is this schedule exactly
@@ -190,6 +195,7 @@ def _models(keras: Any) -> None:
         if "nb_epoch" in kwargs and "epochs" not in kwargs:
             kwargs["epochs"] = kwargs.pop("nb_epoch")
             used("fit_epochs")
+        _whole_steps(kwargs)
         return fit(self, *args, **kwargs)
 
     if not getattr(fit, "_dl_grader_compat", False):
@@ -224,6 +230,16 @@ def _models(keras: Any) -> None:
                      ("predict_generator", generator("predict"))):
         if not hasattr(model, name):
             setattr(model, name, fn)
+
+
+def _whole_steps(kwargs: dict[str, Any]) -> None:
+    """``steps_per_epoch=len(x) / 32``: Keras 2 counted steps up to the float (``while done <
+    steps``), so a float ran ``ceil`` steps; Keras 3 wants an int."""
+    for key in ("steps_per_epoch", "validation_steps"):
+        value: Any = kwargs.get(key)
+        if isinstance(value, float) or (type(value).__module__ == "numpy" and "float" in type(value).__name__):
+            kwargs[key] = int(math.ceil(float(value)))
+            used("steps_float")
 
 
 def _checkpoint(keras: Any) -> None:
@@ -298,6 +314,10 @@ def _utils(keras: Any) -> None:
         if "nb_classes" in kwargs and "num_classes" not in kwargs:
             kwargs["num_classes"] = kwargs.pop("nb_classes")
             used("to_categorical_nb_classes")
+        if "dtype" in kwargs:  # Keras 2: the one-hot matrix in that dtype (float32 by default)
+            dtype = kwargs.pop("dtype")
+            used("to_categorical_dtype")
+            return original(*args, **kwargs).astype(dtype)
         return original(*args, **kwargs)
 
     to_categorical._dl_grader = True  # type: ignore[attr-defined]
@@ -397,89 +417,3 @@ def _backend(keras: Any) -> None:
 
     backend.set_image_dim_ordering = set_image_dim_ordering
     backend.image_dim_ordering = image_dim_ordering
-
-
-_FIT_KEYS = ("epochs", "batch_size", "verbose", "validation_split", "validation_data", "shuffle", "callbacks",
-             "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch", "nb_epoch")
-
-
-def sklearn_wrappers(wrappers: Any) -> dict[str, Any]:
-    """Keras 2's ``KerasClassifier(build_fn=f, epochs=…, batch_size=…, units=…)``: the keyword
-    arguments that ``fit`` takes go to ``fit``, the others to ``f``, as Keras 2 split them; the
-    classifier trains on class indices (one-hot only for a categorical cross-entropy loss) and
-    predicts as ``predict_classes`` did, as Keras 2's did."""
-    classifier, regressor = _keras2_classifier(wrappers.SKLearnClassifier), _keras2_regressor(wrappers.SKLearnRegressor)
-
-    def factory(name: str, today: Any) -> Any:
-        def make(build_fn: Any = None, **sk_params: Any) -> Any:
-            used("sklearn_wrapper")
-            fit = {("epochs" if k == "nb_epoch" else k): v for k, v in sk_params.items() if k in _FIT_KEYS}
-            build = {k: v for k, v in sk_params.items() if k not in _FIT_KEYS}
-            return today(model=_without_data(build_fn), model_kwargs=build or None, fit_kwargs=fit or None)
-
-        make.__name__ = make.__qualname__ = name
-        return make
-
-    return {"KerasClassifier": factory("KerasClassifier", classifier),
-            "KerasRegressor": factory("KerasRegressor", regressor)}
-
-
-def _without_data(build_fn: Any) -> Any:
-    def model(X: Any = None, y: Any = None, **kwargs: Any) -> Any:  # noqa: N803
-        return build_fn(**kwargs)  # Keras 2 called build_fn with its own parameters only
-
-    model._dl_grader_build_fn = build_fn  # type: ignore[attr-defined]
-    return model
-
-
-def _clone(self: Any) -> Any:
-    """``sklearn.base.clone`` (cross_val_score, GridSearchCV): the same settings, fit's included."""
-    return type(self)(model=self.model, warm_start=self.warm_start, model_kwargs=self.model_kwargs,
-                      fit_kwargs=self.fit_kwargs)
-
-
-def _keras2_classifier(base: Any) -> Any:
-    class KerasClassifier(base):  # type: ignore[misc, valid-type]
-        __sklearn_clone__ = _clone
-
-        def fit(self, X: Any, y: Any, **kwargs: Any) -> Any:  # noqa: N803
-            np = sys.modules["numpy"]
-            keras = sys.modules["keras"]
-            X, y = np.asarray(X), np.asarray(y)
-            if y.ndim == 2 and y.shape[1] > 1:  # already one-hot
-                self.classes_, index = np.arange(y.shape[1]), y.argmax(axis=1)
-            else:
-                self.classes_, index = np.unique(y.ravel(), return_inverse=True)
-            model = self.model(X=X, y=index, **(self.model_kwargs or {}))
-            loss = getattr(model, "loss", None)
-            name = loss if isinstance(loss, str) else type(loss).__name__
-            categorical = name in ("categorical_crossentropy", "CategoricalCrossentropy")
-            target = keras.utils.to_categorical(index, len(self.classes_)) if categorical else index
-            settings = {**(self.fit_kwargs or {}), **kwargs}
-            self.history_ = model.fit(X, target, **settings)
-            self.model_ = model
-            self.n_features_in_ = X.shape[1] if X.ndim > 1 else 1
-            return self
-
-        def predict_proba(self, X: Any) -> Any:  # noqa: N803
-            np = sys.modules["numpy"]
-            proba = np.asarray(self.model_.predict(np.asarray(X), verbose=0))
-            return np.hstack([1 - proba, proba]) if proba.shape[-1] == 1 else proba
-
-        def predict(self, X: Any) -> Any:  # noqa: N803
-            proba = self.predict_proba(X)
-            return self.classes_[proba.argmax(axis=-1)]
-
-    return KerasClassifier
-
-
-def _keras2_regressor(base: Any) -> Any:
-    class KerasRegressor(base):  # type: ignore[misc, valid-type]
-        __sklearn_clone__ = _clone
-
-        def predict(self, X: Any) -> Any:  # noqa: N803
-            np = sys.modules["numpy"]
-            out = np.asarray(self.model_.predict(np.asarray(X), verbose=0))
-            return out.squeeze(axis=-1) if out.ndim > 1 and out.shape[-1] == 1 else out
-
-    return KerasRegressor

@@ -139,6 +139,18 @@ def _pandas_removed(pd: Any) -> None:
             return (self if columns is None else self[list(columns)]).to_numpy()
 
         pd.DataFrame.as_matrix = as_matrix
+    drop = pd.DataFrame.drop
+    if not getattr(drop, "_dl_grader_compat", False):
+        @functools.wraps(drop)
+        def drop_compat(self: Any, labels: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if (labels is None and kwargs.get("axis") is not None
+                    and (kwargs.get("columns") is not None or kwargs.get("index") is not None)):
+                kwargs.pop("axis")  # pandas < 3 ignored axis when columns= or index= named the labels
+                used("pandas_drop_axis")
+            return drop(self, labels, *args, **kwargs)
+
+        drop_compat._dl_grader_compat = True  # type: ignore[attr-defined]
+        pd.DataFrame.drop = drop_compat
     read_csv = pd.read_csv
     if ("error_bad_lines" not in inspect.signature(read_csv).parameters
             and not getattr(read_csv, "_dl_grader_compat", False)):
@@ -275,6 +287,28 @@ class _Logging:
     def __getattr__(self, name: str) -> Any:
         used("tf_logging")
         return getattr(self._tf.compat.v1.logging, name)
+
+
+def patch_matplotlib_axes() -> None:
+    """Matplotlib < 3.8 took ``ax.plot(x, y, axes=ax)`` (the line's own Axes, set again as a
+    property); today the keyword collides with the one ``plot`` passes itself."""
+    if not enabled():
+        return
+    module: Any = sys.modules.get("matplotlib.axes")
+    axes_cls = getattr(module, "Axes", None)
+    if axes_cls is None or getattr(axes_cls.plot, "_dl_grader_compat", False):
+        return
+    original = axes_cls.plot
+
+    @functools.wraps(original)
+    def plot(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("axes", None) is self:
+            kwargs.pop("axes")
+            used("plot_axes_kwarg")
+        return original(self, *args, **kwargs)
+
+    plot._dl_grader_compat = True  # type: ignore[attr-defined]
+    axes_cls.plot = plot
 
 
 def patch_matplotlib_style() -> None:

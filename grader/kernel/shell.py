@@ -150,3 +150,30 @@ def install_shell_policy() -> None:
                 _shell(command, capture=False)
 
     shell.register_magic_function(shell_cell, "cell", "shell")
+    _magic_with_space(shell)
+
+
+def _magic_with_space(shell: Any) -> None:
+    """IPython < 7 read ``% matplotlib inline`` (a space after the ``%``) as the magic; today it
+    looks for a magic named ``''``. With ``compat: adapt`` such a line, at the start of a
+    statement and naming a line magic that exists, loses the space (rule ``magic_space``)."""
+    from .compat import enabled, used
+
+    if not enabled():
+        return
+    pattern = re.compile(r"^%[ \t]+([A-Za-z_]\w*)(.*)$")
+
+    def transform(lines: list[str]) -> list[str]:
+        out, depth, joined = [], 0, False
+        for line in lines:
+            m = pattern.match(line)
+            if m and depth == 0 and not joined and shell.find_line_magic(m.group(1)) is not None:
+                line = f"%{m.group(1)}{m.group(2)}" + ("\n" if line.endswith("\n") else "")
+                used("magic_space")
+            code = line.split("#", 1)[0]
+            depth = max(0, depth + sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}"))
+            joined = code.rstrip().endswith("\\")
+            out.append(line)
+        return out
+
+    shell.input_transformers_cleanup.append(transform)

@@ -12,6 +12,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The grader logged no finished training (`fit`) of the model; at least {expected} was "
         "expected. Train the model with `model.fit(...)` and run every cell.",
     },
+    "training.zero_epochs": {
+        "es": "El modelo no se entrenó: {fits} — ninguna llamada a `fit` ejecutó una sola época, y se "
+        "esperaba al menos {expected} entrenamiento. Pasa un número de épocas mayor que 0 "
+        "(`model.fit(..., epochs=10)`) y ejecuta todas las celdas.",
+        "en": "The model was not trained: {fits} — no `fit` call ran a single epoch, and at least "
+        "{expected} training was expected. Pass a number of epochs above 0 (`model.fit(..., epochs=10)`) "
+        "and run every cell.",
+    },
     "training.no_callback": {
         "es": "Ningún `fit` usó un callback `{type}` (callbacks usados: {used}). Créalo y pásalo con "
         "`model.fit(..., callbacks=[...])`.",

@@ -57,6 +57,17 @@ class BoundedClient(NotebookClient):
 
     execute_cell = run_sync(async_execute_cell)
 
+    async def _check_raise_for_error(self, cell: Any, cell_index: int, exec_reply: dict[str, Any] | None) -> None:
+        """A cell the kernel answered with an error but that shows none: IPython prints a
+        ``UsageError`` (an unknown magic, a magic's bad arguments) to stderr and skips the rest of
+        the cell, so the error is written into the cell here, where its status is read."""
+        content = (exec_reply or {}).get("content") or {}
+        if content.get("status") == "error" and not any(o.get("output_type") == "error" for o in cell.outputs):
+            cell.outputs.append(nbformat.v4.new_output(
+                "error", ename=str(content.get("ename") or "Error"), evalue=str(content.get("evalue") or "")[:500],
+                traceback=[str(t)[:2000] for t in (content.get("traceback") or [])][:20]))
+        await super()._check_raise_for_error(cell, cell_index, exec_reply)
+
     def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
         content = msg.get("content")
         if msg.get("msg_type") in _OUTPUT_MESSAGES and isinstance(content, dict):

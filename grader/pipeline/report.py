@@ -238,6 +238,14 @@ def to_markdown(report: dict[str, Any], instructor: bool = True) -> str:
     return env.from_string(MARKDOWN).render(r=report, w=_words(lang), status=status, instructor=instructor)
 
 
+def crashed(notebook: Path, exc: BaseException) -> dict[str, Any]:
+    """No score and the reason, for a submission whose grading process itself failed (a pool
+    worker or a Dask worker died, the grader broke)."""
+    return {"crashed": True, "score": 0.0, "max_score": 0.0, "exercise": "", "checks": [],
+            "notebook": str(notebook), "submission_sha256": None,
+            "execution": {"status": "grader_error", "message": f"{type(exc).__name__}: {exc}"[:300]}}
+
+
 def write(report: dict[str, Any], out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
