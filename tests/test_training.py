@@ -142,3 +142,21 @@ def test_a_fit_of_zero_epochs_is_not_training(logged: Any) -> None:
     assert (r.status, r.message) == ("fail", "training.zero_epochs")
     assert "0/0" in render(r.message, r.params, "es") and "epochs=10" in render(r.message, r.params, "en")
     assert check(logged, min_fits=1).status == "pass"
+
+
+def test_a_model_saved_and_loaded_back_keeps_its_training(tmp_path: Path) -> None:
+    """`model.save` then `load_model` (or `load_weights` into a model built again) gives a new
+    object: it inherits the fits of the model that wrote the file; a model never trained does not."""
+    outcome, _ = run(tmp_path, [
+        SETUP,
+        "modelo = red()\nmodelo.fit(X, Y, epochs=2, batch_size=50, verbose=0)\nmodelo.save('red.keras')\n"
+        "modelo.save_weights('red.weights.h5')\nantes = id(modelo)",
+        "modelo = keras.models.load_model('red.keras')\ncargado = id(modelo)\n"
+        "otra = red()\notra.load_weights('red.weights.h5')\notra_id = id(otra)\nsin_entrenar = id(red())",
+    ], data=["iris"], values=["antes", "cargado", "otra_id", "sin_entrenar"])
+    ids = {k: outcome.artifacts[k]["value"] for k in ("antes", "cargado", "otra_id", "sin_entrenar")}
+    by_model = {f["model"]: f for f in outcome.fits}
+    assert by_model[ids["antes"]]["epochs_run"] == 2 and "inherited" not in by_model[ids["antes"]]
+    assert by_model[ids["cargado"]]["inherited"] == "red.keras" and by_model[ids["cargado"]]["epochs_run"] == 2
+    assert by_model[ids["otra_id"]]["inherited"] == "red.weights.h5"
+    assert ids["sin_entrenar"] not in by_model

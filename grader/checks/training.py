@@ -81,11 +81,15 @@ def _summary(fits: list[dict[str, Any]], outcome: ExecutionOutcome) -> dict[str,
     """What the grader logged of each fit, in both languages (``messages.render`` picks one)."""
     if not fits:
         return "—"
-    words = {"es": ("celda de código", "épocas"), "en": ("code cell", "epochs")}
+    words = {"es": ("celda de código", "épocas", "el modelo se cargó de"), "en": ("code cell", "epochs", "the model was loaded from")}
+
+    def loaded(f: dict[str, Any], said: str) -> str:
+        return f" ({said} `{f['inherited']}`)" if f.get("inherited") else ""
+
     return {lang: "; ".join(f"{cell} {_fit_label(f, outcome, short=True)}: {f.get('epochs_run', '?')}/{f.get('epochs_asked', '?')} "
-                            f"{epochs}, batch_size={f.get('batch_size', '?')}, {f.get('seconds', 0):.1f} s"
+                            f"{epochs}, batch_size={f.get('batch_size', '?')}, {f.get('seconds', 0):.1f} s{loaded(f, said)}"
                             for f in fits)
-            for lang, (cell, epochs) in words.items()}
+            for lang, (cell, epochs, said) in words.items()}
 
 
 @register("training", needs=None, expect=TrainingExpect)
@@ -98,6 +102,8 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return missing
         owner = ctx.entry(check.artifact).get("object_id")
         fits = [f for f in fits if f.get("model") == owner]
+    else:  # every fit once: a model loaded back carries copies of its source's fits
+        fits = [f for f in fits if not f.get("inherited")]
 
     def result(status: CheckStatus, message: str, **params: Any) -> CheckResult:
         return CheckResult(id=check.id, kind=check.kind, status=status, message=message,  # type: ignore[arg-type]

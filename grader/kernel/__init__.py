@@ -33,7 +33,7 @@ from typing import Any
 from . import compat, compat_keras, compat_libs, save
 from .colab import install_colab_shim, install_selfcheck_stub
 from .datasets import patch_get_file, patch_keras_datasets
-from .fit import patch_fit
+from .fit import patch_fit, patch_lineage
 from .hooks import AfterImport
 from .paths import install_file_redirects, patch_pandas
 from .save import export
@@ -131,7 +131,7 @@ def _on_sklearn_preprocessing() -> None:
 def _on_keras() -> None:
     seed_keras()
     # compat after the fit wrapper: old argument names become today's before the budget sees them
-    for step in (patch_keras_datasets, patch_fit, patch_get_file, patch_plot_model, compat_keras.patch_keras):
+    for step in (patch_keras_datasets, patch_fit, patch_lineage, patch_get_file, patch_plot_model, compat_keras.patch_keras):
         try:
             step()
         except Exception as exc:

@@ -3,8 +3,10 @@ every fit call that the ``training`` check reads."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
+import os
 import sys
 import time
 from typing import Any
@@ -200,3 +202,71 @@ def patch_fit() -> None:
     fit.__wrapped__ = original  # type: ignore[attr-defined]
     fit._dl_grader = True  # type: ignore[attr-defined]
     model_class.fit = fit
+
+
+def patch_lineage() -> None:
+    """A model saved and loaded back is the model that was trained: ``model.save('m.keras')``
+    then ``model = load_model('m.keras')`` (or a checkpoint restored with ``load_weights`` into
+    a model built again) gives a new object, which inherits the logged fits of the model that
+    wrote the file (marked ``inherited``: the file's name)."""
+    keras = sys.modules["keras"]
+    model_class = keras.Model
+    saved: dict[str, int] = STATE.setdefault("saved_models", {})
+
+    def where(filepath: Any) -> str | None:
+        try:
+            return os.path.abspath(os.fspath(filepath))
+        except TypeError:
+            return None
+
+    def inherit(model: Any, filepath: Any) -> None:
+        path = where(filepath)
+        source = saved.get(path) if path else None
+        if source is None or source == id(model) or not isinstance(STATE.get("fits"), list):
+            return
+        fits = STATE["fits"]
+        for f in [f for f in fits if f.get("model") == source and not f.get("error")]:
+            if len(fits) < MAX_FITS:
+                fits.append({**f, "model": id(model), "inherited": os.path.basename(path or "")})
+
+    for name in ("save", "save_weights"):
+        original = getattr(model_class, name, None)
+        if original is None or getattr(original, "_dl_grader", False):
+            continue
+
+        def save(self: Any, filepath: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            result = _original(self, filepath, *args, **kwargs)
+            path = where(filepath)
+            if path:
+                saved[path] = id(self)
+            return result
+
+        functools.update_wrapper(save, original)
+        save._dl_grader = True  # type: ignore[attr-defined]
+        setattr(model_class, name, save)
+    original_weights = getattr(model_class, "load_weights", None)
+    if original_weights is not None and not getattr(original_weights, "_dl_grader", False):
+        def load_weights(self: Any, filepath: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original_weights(self, filepath, *args, **kwargs)
+            inherit(self, filepath)
+            return result
+
+        functools.update_wrapper(load_weights, original_weights)
+        load_weights._dl_grader = True  # type: ignore[attr-defined]
+        model_class.load_weights = load_weights
+    original_load = getattr(keras.models, "load_model", None)
+    if original_load is None or getattr(original_load, "_dl_grader", False):
+        return
+
+    def load_model(filepath: Any, *args: Any, **kwargs: Any) -> Any:
+        model = original_load(filepath, *args, **kwargs)
+        inherit(model, filepath)
+        return model
+
+    functools.update_wrapper(load_model, original_load)
+    load_model._dl_grader = True  # type: ignore[attr-defined]
+    for module in ("keras.models", "keras.saving", "keras.src.saving.saving_api", "keras.src.saving",
+                   "keras.src.models"):
+        found: Any = sys.modules.get(module)
+        if found is not None and getattr(found, "load_model", None) is original_load:
+            found.load_model = load_model

@@ -66,6 +66,7 @@ class Fit(TypedDict, total=False):
     time_budget_stopped: bool
     error: str
     cell: int
+    inherited: str  # a copy of another model's fit: this model was loaded from the file it saved
 
 
 class Event(TypedDict, total=False):
