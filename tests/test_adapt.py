@@ -180,7 +180,8 @@ def test_missing_libraries_and_the_files_students_download(tmp_path: Path) -> No
         "gs = pd.read_csv('/kaggle/input/titanic/gender_submission.csv')\ngenero = [len(gs), int(gs.Survived.sum())]\n"
         "dojo = len(pd.read_csv('https://raw.githubusercontent.com/datasciencedojo/datasets/master/titanic.csv'))\n"
         "sonar = [len(pd.read_csv(n, header=None)) for n in ('sonar_dataset.csv', '/content/Copy of sonar data.csv',"
-        " 'https://raw.githubusercontent.com/jbrownlee/Datasets/master/sonar.csv')]",
+        " 'https://raw.githubusercontent.com/jbrownlee/Datasets/master/sonar.csv',"
+        " 'https://cainvas-static.s3.amazonaws.com/media/user_data/cainvas-admin/sonar.all-data.csv')]",
     ], data=["iris", "titanic", "sonar"], hide=["plotly", "xgboost"],
         values=["siguio", "dibujo", "iris_tf", "iris_formas", "subidos", "en_zip", "genero", "dojo", "sonar"])
     failed = outcome.failed_cells
@@ -202,12 +203,14 @@ def test_missing_libraries_and_the_files_students_download(tmp_path: Path) -> No
     assert value(outcome, "subidos") == ["iris.csv", "Iris.csv"]
     assert value(outcome, "en_zip") == ["gender_submission.csv", "test.csv", "train.csv"]
     assert value(outcome, "genero") == [418, 152] and value(outcome, "dojo") == 891
-    assert value(outcome, "sonar") == [208, 208, 208]
+    assert value(outcome, "sonar") == [208, 208, 208, 208]
     urls = {e["path"]: e["file"] for e in k["url_redirect"]}
     assert urls[f"{TF_DATA}iris_training.csv"] == "iris_training.csv"
     assert urls["https://archive.ics.uci.edu/ml/machine-learning-databases/iris/iris.data"] == "iris.data"
     assert urls["https://raw.githubusercontent.com/mwaskom/seaborn-data/master/iris.csv"] == "iris.csv"
     assert urls["https://raw.githubusercontent.com/datasciencedojo/datasets/master/titanic.csv"] == "train.csv"
+    # not a listed URL, but its file name is one the exercise provides (docs/datasets.md)
+    assert urls["https://cainvas-static.s3.amazonaws.com/media/user_data/cainvas-admin/sonar.all-data.csv"] == "sonar.all-data.csv"
     assert k["get_file"][0]["file"] == "iris_test.csv"
     paths = {e["file"] for e in k["path_redirect"]}
     assert {"Iris.csv", "gender_submission.csv", "Copy of sonar data.csv"} <= paths

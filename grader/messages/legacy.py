@@ -1,4 +1,5 @@
-"""Hints for notebook cells that fail because they use a Keras 1/2 API removed in Keras 3.
+"""Hints for notebook cells that fail because they use a Keras 1/2 API removed in Keras 3 (and
+for NumPy 2's refusal to read a one-element array as a number, which no compat rule can adapt).
 
 Many course notebooks were written for Keras 1 or 2. When one of their cells fails, the raw
 error (``No module named 'keras.utils.np_utils'``) does not tell the student what to write
@@ -355,6 +356,16 @@ def _layer_kwarg_positional(m: re.Match[str], source: str) -> Params | None:
         if used is not None:
             return _kwarg_params(layer, old, new, used.group(1))
     return None
+
+
+@rule("legacy.numpy_scalar", "TypeError",
+      r"^only 0-dimensional arrays can be converted to Python scalars$"
+      r"|^%[a-z] format: an? (?:real number|integer) is required, not numpy\.ndarray$")
+def _numpy_scalar(m: re.Match[str], source: str) -> Params:
+    """NumPy < 2.? turned a one-element array (``y[i]`` of a column ``(n, 1)``) into a number in
+    ``int(a)``, ``float(a)`` and ``'%d' % a``; NumPy 2 refuses: no rule can adapt that (the
+    conversion happens inside NumPy), so the student is told what to write."""
+    return {}
 
 
 # ------------------------------------------------------------------------------ entry point

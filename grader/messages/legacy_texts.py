@@ -5,6 +5,14 @@ student's own names in the example."""
 from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
+    "legacy.numpy_scalar": {
+        "es": "NumPy 2 ya no convierte un array de un elemento (por ejemplo `y[i]` de una columna "
+        "`(n, 1)`) en un número con `int(...)`, `float(...)` o `'%d' % ...`, como hacían las "
+        "versiones anteriores: toma el número con `.item()` (`y[i].item()`) o con `y[i][0]`.",
+        "en": "NumPy 2 no longer turns a one-element array (say `y[i]` of an `(n, 1)` column) into a "
+        "number in `int(...)`, `float(...)` or `'%d' % ...`, as older versions did: take the number "
+        "with `.item()` (`y[i].item()`) or with `y[i][0]`.",
+    },
     "legacy.np_utils": {
         "es": "`np_utils` ya no existe en Keras 3 (se eliminó en Keras 2.x): usa "
         "`from keras.utils import to_categorical` y `to_categorical({args})`.",
