@@ -71,6 +71,13 @@ CELLS: dict[str, str] = {
                         "assert list(d.columns) == ['b', 'c'] and list(e.columns) == ['c']",
     "magic_space": "% matplotlib inline\nimport matplotlib\nassert 'inline' in matplotlib.get_backend()\n"
                    "time = 3\nt = ('%d'\n% time)  # inside brackets: the modulo, not a magic\nassert t == '3'",
+    "tf_activation": "import keras, numpy as np, tensorflow as tf\n"
+                     "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation=tf.nn.relu),\n"
+                     "                      keras.layers.Activation(tf.nn.tanh), keras.layers.Dense(2, activation=tf.nn.softmax)])\n"
+                     "x = np.random.default_rng(0).normal(size=(5, 3))\nm.save('tf_act.keras')\n"
+                     "again = keras.models.load_model('tf_act.keras', safe_mode=True)\n"
+                     "assert np.allclose(again.predict(x, verbose=0), m.predict(x, verbose=0))\n"
+                     "assert m.layers[0].activation is keras.activations.relu",
     "numpy_alias": "import numpy as np\nassert np.zeros(2, dtype=np.float).dtype == np.float64 and np.int is int",
     "fillna_method": "import pandas as pd\ns = pd.DataFrame({'a': [1.0, None, 3.0, None]}).fillna(method='ffill')\n"
                      "assert s['a'].tolist() == [1.0, 1.0, 3.0, 3.0]",

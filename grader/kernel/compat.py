@@ -72,6 +72,8 @@ RULES: dict[str, tuple[str, str]] = {
     "tf_logging": ("tf.logging.set_verbosity(…)", "tf.get_logger().setLevel(…)"),
     "tf_random_ops": ("tf.random_normal / random_uniform / truncated_normal", "tf.random.normal / uniform / truncated_normal"),
     "tf_eager": ("tf.enable_eager_execution()", "nothing: TensorFlow 2 runs eagerly"),
+    "tf_activation": ("Dense(…, activation=tf.nn.relu)", "Dense(…, activation='relu') (Keras cannot save TensorFlow's "
+                      "function in a model file it loads back safely)"),
     "tf_to_dtype": ("tf.to_float(x) / tf.to_int32(x)", "tf.cast(x, tf.float32) / tf.cast(x, tf.int32)"),
     # NumPy < 2
     "numpy_alias": ("np.float, np.int, np.bool, np.object, np.str", "float, int, bool, object, str"),

@@ -143,6 +143,11 @@ def _layer_init(original: Any) -> Any:
         if kwargs.get("mode", None) == 0 and "mode" not in params and "momentum" in params:
             kwargs.pop("mode")  # BatchNormalization(mode=0): Keras 1's feature-wise default, today's only mode
             used("batchnorm_mode")
+        if "activation" in params:
+            if "activation" in kwargs:
+                kwargs["activation"] = _keras_activation(kwargs["activation"])
+            elif args and type(self).__name__ == "Activation":
+                args = (_keras_activation(args[0]), *args[1:])
         ordering = kwargs.pop("dim_ordering", None) if "dim_ordering" not in params else None
         if ordering is not None:
             if "data_format" in params:
@@ -152,6 +157,25 @@ def _layer_init(original: Any) -> Any:
 
     __init__._dl_grader = True  # type: ignore[attr-defined]
     return __init__
+
+
+# TensorFlow's functions that Keras has under a name (what they compute is the same)
+_TF_ACTIVATIONS = {"relu": "relu", "relu6": "relu6", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
+                   "softmax_v2": "softmax", "log_softmax": "log_softmax", "log_softmax_v2": "log_softmax",
+                   "elu": "elu", "selu": "selu", "softplus": "softplus", "softsign": "softsign", "silu": "silu",
+                   "swish": "silu", "gelu": "gelu", "exp": "exponential"}
+
+
+def _keras_activation(value: Any) -> Any:
+    """``Dense(128, activation=tf.nn.relu)``: Keras 3 runs TensorFlow's function but cannot save it
+    in a file it will load back safely; the same activation under its Keras name can."""
+    if isinstance(value, str) or not callable(value):
+        return value
+    module, name = str(getattr(value, "__module__", "") or ""), str(getattr(value, "__name__", "") or "")
+    if not module.startswith("tensorflow") or name not in _TF_ACTIVATIONS:
+        return value
+    used("tf_activation")
+    return _TF_ACTIVATIONS[name]
 
 
 def _model_io(kwargs: dict[str, Any]) -> None:
