@@ -196,10 +196,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "none of it is used, and no variable could be checked. Leave the grader's folder alone.",
     },
     "model.unsafe": {
-        "es": "El modelo `{name}` no se puede cargar de forma segura: {error}. No se permiten "
-        "capas `Lambda` ni clases propias; usa capas estándar de Keras.",
-        "en": "Model `{name}` cannot be loaded safely: {error}. `Lambda` layers and custom "
-        "classes are not allowed; use standard Keras layers.",
+        "es": "El modelo `{name}` no se puede cargar de forma segura: {error}. Keras solo reconstruye "
+        "sin riesgo lo que conoce por su nombre: una capa `Lambda`, una clase propia o una función "
+        "como activación (`activation=tf.nn.relu`) no se cargan. Usa capas estándar de Keras y "
+        "activaciones por su nombre (`activation='relu'`).",
+        "en": "Model `{name}` cannot be loaded safely: {error}. Keras only rebuilds safely what it "
+        "knows by name: a `Lambda` layer, a class of your own or a function as an activation "
+        "(`activation=tf.nn.relu`) does not load. Use standard Keras layers and activations by "
+        "name (`activation='relu'`).",
     },
     "model.not_built": {
         "es": "El modelo `{name}` ({layers}) no está construido: Keras no sabe qué forma tiene su entrada, "
