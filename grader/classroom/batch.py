@@ -39,6 +39,7 @@ from typing import Any
 
 from grader.model.errors import UsageError, is_disk_full
 from grader.model.options import GradeOptions
+from grader.pipeline.report import crashed
 from grader.runtime import limits
 
 SUFFIXES = (".ipynb", ".py", ".zip")
@@ -325,7 +326,7 @@ def run(jobs: list[Job], spec_file: Path, rubric_file: Path, opts: GradeOptions,
                 except Exception as exc:  # the worker died (killed, out of memory) or the grader broke
                     if is_disk_full(exc):  # no report can be written: the whole batch stops (grader.cli)
                         raise
-                    report, seconds = crashed_report(job, exc), 0.0
+                    report, seconds = crashed(job.submission.path, exc), 0.0
                     if "BrokenProcessPool" in type(exc).__name__:
                         pool.shutdown(wait=False, cancel_futures=True)
                         pending = [running.pop(f) for f in list(running)] + pending
@@ -347,10 +348,3 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
             proc.terminate()
         except Exception:
             pass
-
-
-def crashed_report(job: Job, exc: BaseException) -> dict[str, Any]:
-    """A report for a submission whose grading process itself failed: no score, the reason."""
-    from grader.pipeline.report import crashed
-
-    return crashed(job.submission.path, exc)

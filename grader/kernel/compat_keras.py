@@ -10,6 +10,7 @@ import functools
 import importlib
 import inspect
 import math
+import numbers
 import sys
 from typing import Any
 
@@ -261,7 +262,7 @@ def _whole_steps(kwargs: dict[str, Any]) -> None:
     steps``), so a float ran ``ceil`` steps; Keras 3 wants an int."""
     for key in ("steps_per_epoch", "validation_steps"):
         value: Any = kwargs.get(key)
-        if isinstance(value, float) or (type(value).__module__ == "numpy" and "float" in type(value).__name__):
+        if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):  # NumPy's floats too
             kwargs[key] = int(math.ceil(float(value)))
             used("steps_float")
 

@@ -229,42 +229,32 @@ def patch_lineage() -> None:
             if len(fits) < MAX_FITS:
                 fits.append({**f, "model": id(model), "inherited": os.path.basename(path or "")})
 
-    for name in ("save", "save_weights"):
+    def remember(model: Any, filepath: Any) -> None:
+        path = where(filepath)
+        if path:
+            saved[path] = id(model)
+
+    def after(original: Any, then: Any, returns_model: bool) -> Any:
+        """``original``, then ``then(model, filepath)``: the model is ``self`` of a method, or what
+        a loading function returned."""
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            filepath = args[0 if returns_model else 1] if len(args) > (0 if returns_model else 1) else kwargs.get("filepath")
+            then(result if returns_model else args[0], filepath)
+            return result
+
+        functools.update_wrapper(wrapper, original)
+        wrapper._dl_grader = True  # type: ignore[attr-defined]
+        return wrapper
+
+    for name, then in (("save", remember), ("save_weights", remember), ("load_weights", inherit)):
         original = getattr(model_class, name, None)
-        if original is None or getattr(original, "_dl_grader", False):
-            continue
-
-        def save(self: Any, filepath: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            result = _original(self, filepath, *args, **kwargs)
-            path = where(filepath)
-            if path:
-                saved[path] = id(self)
-            return result
-
-        functools.update_wrapper(save, original)
-        save._dl_grader = True  # type: ignore[attr-defined]
-        setattr(model_class, name, save)
-    original_weights = getattr(model_class, "load_weights", None)
-    if original_weights is not None and not getattr(original_weights, "_dl_grader", False):
-        def load_weights(self: Any, filepath: Any, *args: Any, **kwargs: Any) -> Any:
-            result = original_weights(self, filepath, *args, **kwargs)
-            inherit(self, filepath)
-            return result
-
-        functools.update_wrapper(load_weights, original_weights)
-        load_weights._dl_grader = True  # type: ignore[attr-defined]
-        model_class.load_weights = load_weights
+        if original is not None and not getattr(original, "_dl_grader", False):
+            setattr(model_class, name, after(original, then, returns_model=False))
     original_load = getattr(keras.models, "load_model", None)
     if original_load is None or getattr(original_load, "_dl_grader", False):
         return
-
-    def load_model(filepath: Any, *args: Any, **kwargs: Any) -> Any:
-        model = original_load(filepath, *args, **kwargs)
-        inherit(model, filepath)
-        return model
-
-    functools.update_wrapper(load_model, original_load)
-    load_model._dl_grader = True  # type: ignore[attr-defined]
+    load_model = after(original_load, inherit, returns_model=True)
     for module in ("keras.models", "keras.saving", "keras.src.saving.saving_api", "keras.src.saving",
                    "keras.src.models"):
         found: Any = sys.modules.get(module)
