@@ -18,13 +18,20 @@ Agreement, per notebook (issue 16):
 * **partly** — some check differs, but the score is within 1 point (on 10) of the TA's range;
 * **disagree** — otherwise.
 
-Whether every *message* is true is read by a person: the Markdown lists each disagreeing check
-with the grader's message beside the TA's reason.
+Whether every *message* is true is read by a person (issue 17). ``--review-sheet FILE`` writes
+every message a student reads in each report (the execution's, each check's message and details,
+the adaptations and cell hints; not the exercise's own hints, which its author wrote), each with
+a short digest of its text; a reviewer reads them beside the notebook and records in
+``corpus/message-review.yaml``, per notebook, the digests read and the misleading ones with why.
+A message whose text changes has a new digest, so it counts as not reviewed until read again.
+The Markdown then gives, per notebook, the messages that are misleading or not reviewed, and
+the issue's strict agreement: the TA's verdict on every check *and* every message read and true.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import platform
 import shutil
@@ -42,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 MANIFEST = ROOT / "corpus" / "real-notebooks.yaml"
+REVIEW = ROOT / "corpus" / "message-review.yaml"
 CACHE = ROOT / "corpus" / "notebooks"
 DOC = ROOT / "docs" / "real-notebooks.md"
 RAW = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
@@ -114,7 +122,7 @@ def same(ta: str, status: str) -> bool:
     return (status == "pass") == (ta == "pass")
 
 
-def compare(entry: Entry, report: dict[str, Any]) -> dict[str, Any]:
+def compare(entry: Entry, report: dict[str, Any], review: dict[str, Any] | None = None) -> dict[str, Any]:
     """One notebook's agreement with its TA verdicts."""
     checks = {c["id"]: c for c in report.get("checks", [])}
     wrong = []
@@ -130,7 +138,56 @@ def compare(entry: Entry, report: dict[str, Any]) -> dict[str, Any]:
     outcome = "agree" if not wrong else ("partly" if near else "disagree")
     return {"id": entry.id, "exercise": entry.exercise, "outcome": outcome, "score": round(score, 2),
             "ta_score": [low, high], "execution": report.get("execution", {}).get("status"),
-            "wrong": wrong, "seconds": report.get("timings_s", {}).get("total")}
+            "wrong": wrong, "seconds": report.get("timings_s", {}).get("total"),
+            **truth(report, review or {})}
+
+
+def digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+def messages(report: dict[str, Any]) -> list[dict[str, str]]:
+    """Every message a student reads in ``report``, where it is and its digest."""
+    found: list[tuple[str, str]] = []
+    execution = report.get("execution") or {}
+    if execution.get("message"):
+        found.append(("execution", str(execution["message"])))
+    for c in report.get("checks", []):
+        if c.get("message"):
+            found.append((f"check {c['id']} ({c.get('status')})", str(c["message"])))
+        for d in c.get("details") or []:
+            found.append((f"check {c['id']}: detail", str(d)))
+    for a in execution.get("adaptations") or []:
+        if a.get("public", True) and a.get("message"):
+            found.append((f"adaptation {a.get('kind')}, cell {a.get('where')}", str(a["message"])))
+    for h in execution.get("hints") or []:
+        if h.get("message"):
+            found.append((f"cell hint, cell {h.get('where')}", str(h["message"])))
+    seen: set[str] = set()
+    out = []
+    for where, text in found:
+        key = digest(text)
+        if key not in seen:  # the same text twice (a detail on every check of one model) is read once
+            seen.add(key)
+            out.append({"where": where, "text": text, "digest": key})
+    return out
+
+
+def load_review(path: Path = REVIEW) -> dict[str, dict[str, Any]]:
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): v or {} for k, v in (data.get("notebooks") or {}).items()}
+
+
+def truth(report: dict[str, Any], review: dict[str, Any]) -> dict[str, Any]:
+    """Which of the report's messages were read and judged misleading, and which were not read."""
+    read = {str(d) for d in review.get("read") or []}
+    misleading = {str(k): str(v) for k, v in (review.get("misleading") or {}).items()}
+    found = messages(report)
+    return {"messages": len(found),
+            "misleading": [dict(m, why=misleading[m["digest"]]) for m in found if m["digest"] in misleading],
+            "unread": [m for m in found if m["digest"] not in read and m["digest"] not in misleading]}
 
 
 def grade(entries: list[Entry], profile: str, workers: int, out: Path) -> dict[str, dict[str, Any]]:
@@ -162,6 +219,10 @@ def write(results: list[dict[str, Any]], missing: dict[str, str], seconds: float
     total = len(results)
     counts = {k: sum(1 for r in results if r["outcome"] == k) for k in ("agree", "partly", "disagree")}
     crashed = sum(1 for r in results if r["execution"] in (None, "kernel_failed"))
+    n_messages = sum(r["messages"] for r in results)
+    n_misleading = sum(len(r["misleading"]) for r in results)
+    n_unread = sum(len(r["unread"]) for r in results)
+    strict = sum(1 for r in results if r["outcome"] == "agree" and not r["misleading"] and not r["unread"])
 
     def pct(n: int) -> str:
         return f"{100 * n / total:.0f} %" if total else "—"
@@ -181,20 +242,30 @@ def write(results: list[dict[str, Any]], missing: dict[str, str], seconds: float
         f"- **agree {counts['agree']} ({pct(counts['agree'])})**, partly {counts['partly']}, "
         f"disagree {counts['disagree']}; agree or partly {pct(counts['agree'] + counts['partly'])}",
         f"- grader crashes: {crashed}; hangs: 0 (every notebook ended within its budget)",
+        f"- messages a student reads: {n_messages}; read by a reviewer and **misleading: {n_misleading}**; "
+        f"not read yet: {n_unread} (`corpus/message-review.yaml`)",
+        f"- **agree with every message read and true (issue 16's full definition): {strict} ({pct(strict)})**",
         "",
-        "| notebook | exercise | outcome | score (TA) | execution | checks that differ |",
-        "|---|---|---|---|---|---|",
+        "| notebook | exercise | outcome | score (TA) | execution | checks that differ | messages: misleading / unread |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in sorted(results, key=lambda r: (r["exercise"], r["id"])):
         differ = "; ".join(f"`{w['check']}`: grader {w['grader']}, TA {w['ta']}" for w in r["wrong"]) or "—"
         lines.append(f"| {r['id']} | {r['exercise']} | {r['outcome']} | {r['score']:g} "
-                     f"({r['ta_score'][0]:g}–{r['ta_score'][1]:g}) | {r['execution']} | {differ} |")
+                     f"({r['ta_score'][0]:g}–{r['ta_score'][1]:g}) | {r['execution']} | {differ} "
+                     f"| {len(r['misleading'])} / {len(r['unread'])} of {r['messages']} |")
     wrong = [(r, w) for r in results for w in r["wrong"]]
     if wrong:
         lines += ["", "## Each difference", ""]
         for r, w in wrong:
             lines.append(f"- **{r['id']}** `{w['check']}` — TA: {w['ta']} ({w['why']}); grader: {w['grader']}: "
                          f"{str(w['message'])[:300]}")
+    flagged = [(r, m) for r in results for m in r["misleading"]]
+    if flagged:
+        lines += ["", "## Each misleading message", ""]
+        for r, m in flagged:
+            lines.append(f"- **{r['id']}** ({m['where']}, `{m['digest']}`): {m['why']} — the message: "
+                         f"{m['text'][:240]}")
     if missing:
         lines += ["", "## Not available", ""] + [f"- {k}: {v}" for k, v in sorted(missing.items())]
     return "\n".join(lines) + "\n"
@@ -209,6 +280,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "real-notebooks")
     parser.add_argument("--doc", type=Path, default=DOC)
+    parser.add_argument("--review-sheet", type=Path, default=None,
+                        help="also write every message not yet read, per notebook, as JSON for a reviewer")
     args = parser.parse_args()
     entries = [e for e in load() if (args.only is None or e.id in args.only)
                and (args.exercise is None or e.exercise in args.exercise)]
@@ -216,7 +289,13 @@ def main() -> None:
     ready = [e for e in entries if e.id not in missing]
     t0 = time.monotonic()
     reports = grade(ready, args.profile, args.workers, args.out)
-    results = [compare(e, reports[e.id]) for e in ready if e.id in reports]
+    review = load_review()
+    results = [compare(e, reports[e.id], review.get(e.id)) for e in ready if e.id in reports]
+    if args.review_sheet is not None:
+        sheet = {r["id"]: {"exercise": r["exercise"], "notebook": str(next(e.file for e in ready if e.id == r["id"])),
+                           "report": str(args.out / r["exercise"] / r["id"] / "report.md"), "unread": r["unread"]}
+                 for r in results if r["unread"]}
+        args.review_sheet.write_text(json.dumps(sheet, indent=1, ensure_ascii=False), encoding="utf-8")
     scope = ""
     if args.only is not None or args.exercise is not None:
         scope = f" of the manifest's {len(load())} (this run: {', '.join(args.exercise or args.only)})"

@@ -109,7 +109,6 @@ def test_an_old_manifest_without_object_ids_claims_nothing() -> None:
     (10, 2, "ci", True),      # ci cut 10 epochs to 2; the full profile runs all 10
     (50, 2, "ci", True),      # the full profile would also cap 50, but at 10
     (2, 2, "ci", False),      # asked for 2: the cap did not touch it
-    (50, 10, None, False),    # the full profile's own cap is not a cut
 ])
 def test_capped_profile(asked: int, allowed: int, profile: str | None, cut: bool) -> None:
     ctx = _ctx([BUILD, FIT], [_fit(epochs_asked=asked, epochs_allowed=allowed, epochs_run=allowed)], profile=profile)
@@ -120,6 +119,41 @@ def test_capped_profile(asked: int, allowed: int, profile: str | None, cut: bool
         assert f"{allowed} épocas por `fit` (el notebook pedía {asked})" in es and "hasta 10 épocas por `fit`" in es
         assert f"{allowed} epochs per `fit` (the notebook asked for {asked})" in en and "`ci` profile" in en
         assert "todas las filas" in es and "240 s" in en
+
+
+def test_the_full_profile_s_own_cap_is_said_as_the_grader_s_limit() -> None:
+    """issue 17: a notebook that asked for 50 epochs ran 10 under the full profile and was told
+    only to "check the number of epochs"; the grader's own limit is now named."""
+    ctx = _ctx([BUILD, FIT], [_fit(epochs_asked=50, epochs_allowed=10, epochs_run=10)])
+    key, params = causes.capped(ctx, "model") or ("", {})
+    assert (key, params["allowed"], params["asked"]) == ("metric.capped_full", 10, 50)
+    assert render(key, params) == ("El grader limitó este `fit` (celda de código 2 (`model.fit(x, y, epochs=5)`)) "
+                                   "a 10 épocas; el notebook pedía 50. Con todas sus épocas el resultado podría ser otro.")
+    assert causes.capped(_ctx([BUILD, FIT], [_fit()]), "model") is None  # 5 asked, 5 run
+    stopped = _ctx([BUILD, FIT], [_fit(time_budget_stopped=True, epochs_run=3)])
+    key, params = causes.capped(stopped, "model") or ("", {})
+    assert "tras 3 épocas, al agotar los 240 s" in render(key, params)
+
+
+@pytest.mark.parametrize(("last", "key"), [
+    ({"loss": 2.1, "accuracy": 0.41}, "metric.cause.underfit"),       # it does not learn its own data
+    ({"loss": 0.05, "acc": 0.99}, "metric.cause.no_generalize"),       # Keras 2's key, learnt
+    ({"loss": 0.3}, "metric.cause.trained"),                           # no accuracy logged
+])
+def test_a_low_metric_says_what_the_last_fit_logged(last: dict[str, float], key: str) -> None:
+    """issue 17: "check preprocessing, the loss and the epochs" was said whatever happened; the
+    cause now comes from the model's own last fit: its epochs, optimizer and training metric."""
+    fit = _fit(optimizer={"type": "Adadelta", "learning_rate": 0.001}, last=last)
+    got, params = causes.low(_ctx([BUILD, FIT], [fit]), "model", "accuracy", 0.96)
+    assert got == key
+    assert (params["epochs"], params["optimizer"]) == (5, "Adadelta(learning_rate=0.001)")
+    for lang in ("es", "en"):
+        text = render("metric.low", {"metric_key": "metric.name.accuracy", "data_key": "metric.data_split",
+                                     "dataset": "mnist", "split_key": "metric.split_test", "n": 10000, "found": 0.5,
+                                     "expected": 0.96, "cause_key": key, **params}, lang)
+        assert "{" not in text and "Adadelta(learning_rate=0.001)" in text
+        assert ("celda de código 2" in text) if lang == "es" else ("code cell 2" in text)
+    assert causes.low(_ctx([BUILD], []), "model", "accuracy", 0.96) == ("metric.cause.general", {})
 
 
 def test_quick_profile_names_the_fraction_of_rows() -> None:
@@ -295,3 +329,26 @@ def test_the_metric_is_measured_on_the_held_out_rows_the_model_never_saw(limit: 
         "metric.data_holdout_unseen", seen, len(rows) - seen)
     text = render(result.message, result.params, "es")
     assert f"las {len(rows) - seen} filas de prueba de sonar con las que el modelo no se entrenó" in text
+
+
+def test_a_training_check_says_why_no_fit_finished() -> None:
+    """issue 17: "train the model with model.fit(...)" was said to notebooks whose fit cell had
+    failed or run out of time; the training check now gives the fit log's cause."""
+    from grader.checks import run_check
+    from grader.model.spec import CheckSpec
+
+    check = CheckSpec(id="t", kind="training", expect={"min_fits": 1})
+    timed_out = _ctx([BUILD, FIT], [_fit(error="KeyboardInterrupt", epochs_run=None)], {2: "timeout"})
+    timed_out.outcome.timeout_s = 60
+    r = run_check(check, timed_out)
+    assert (r.status, r.message, r.params["cause_key"]) == ("fail", "training.no_fit_because",
+                                                            "training.cause.fit_timeout")
+    es = render(r.message, r.params)
+    assert "superó el tiempo máximo de una celda (60 s)" in es and "KeyboardInterrupt" not in es
+    assert "Entrena el modelo con" not in es
+    r = run_check(check, _ctx([BUILD, "model.compile(loss='x')\nmodel.fit(x, y)"], [], {2: "error"}))
+    assert render(r.message, r.params, "en") == (
+        "The grader logged no finished training (`fit`); at least 1 was expected. Code cell 2 "
+        "(`model.compile(loss='x')`), which calls `fit`, failed (ValueError) before training. Fix that error.")
+    r = run_check(check, _ctx([BUILD], []))  # no fit anywhere: the plain advice is the true one
+    assert r.message == "training.no_fit"

@@ -181,7 +181,7 @@ def test_a_name_local_to_a_function_in_a_failed_cell_is_local_only() -> None:
     then fails; fixing that error would not leave a `model` behind, so the message is that."""
     out = _outcome(_nb("def create_baseline():\n    model = Sequential()\n    return model\nr = cv(x)"), {1: "error"},
                    ename="NameError", evalue="name 'x' is not defined")
-    assert _why(out, ["model"]) == ("artifact.local_only", {
+    assert _why(out, ["model"]) == ("artifact.returned_not_kept", {
         "assigned": "model", "cell": "1 (`def create_baseline():`)", "owner": "create_baseline"})
 
 
@@ -204,9 +204,24 @@ def test_deleted_after_it_was_assigned() -> None:
 
 
 def test_local_to_a_function() -> None:
-    out = _outcome(_nb("def entrenar(x):\n    model = build(x)\n    return model", "entrenar(1)"))
+    out = _outcome(_nb("def entrenar(x):\n    model = build(x)\n    model.fit(x)", "entrenar(1)"))
     assert _why(out, ["model"]) == (
         "artifact.local_only", {"assigned": "model", "cell": "1 (`def entrenar(x):`)", "owner": "entrenar"})
+
+
+def test_returned_by_a_function_the_message_never_asks_for_the_return_it_has() -> None:
+    """issue 17: "return it with `return`" was said to functions that already did; what is
+    missing is keeping the result, under the exercise's name."""
+    src = "def entrenar(x):\n    model = build(x)\n    return model"
+    assert _why(_outcome(_nb(src, "entrenar(1)")), ["model"]) == (
+        "artifact.returned_not_kept", {"assigned": "model", "cell": "1 (`def entrenar(x):`)", "owner": "entrenar"})
+    key, params = _why(_outcome(_nb(src, "m = entrenar(1)")), ["model"]) or ("", {})
+    assert (key, params) == ("artifact.returned_as", {
+        "assigned": "model", "cell": "1 (`def entrenar(x):`)", "owner": "entrenar",
+        "bound": "m", "bound_cell": "2 (`m = entrenar(1)`)"})
+    es = render(key, {"name": "model", **params, "subject": {"es": "se asigna", "en": "it is assigned"}})
+    assert "guarda lo que devuelve en `m`" in es and "`model = entrenar(…)`" in es and "la devuelve con `return`" in es
+    assert "devolviéndola" not in es
 
 
 def test_global_in_a_function_called_or_not() -> None:
@@ -246,16 +261,31 @@ def test_no_code_map_or_an_assignment_that_held_gives_no_reason() -> None:
     "artifact.never_assigned", "artifact.never_assigned_aliases", "artifact.alias_is_code",
     "artifact.assigned_in_failed_cell", "artifact.assigned_in_failed_cell_root",
     "artifact.assigned_not_run", "artifact.deleted", "artifact.local_only", "artifact.function_not_called",
-    "artifact.function_did_not_assign", "artifact.branch_not_taken"])
+    "artifact.function_did_not_assign", "artifact.branch_not_taken", "artifact.returned_as",
+    "artifact.returned_not_kept"])
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_every_reason_renders_whole_in_each_language(key: str, lang: str) -> None:
     params = {"name": "model", "assigned": "modelo", "subject": {"es": "se asigna como `modelo`",
                                                                   "en": "it is assigned as `modelo`"}, "aliases": "`modelo`", "cell": "2 ([5] `x = 1`)",
               "stopped": "1 (`import seaborn as sns`)", "alias": "modelo", "deleted_in": "3 (`del modelo`)", "owner": "entrenar",
               "ename": "NameError", "evalue": "name 'f' is not defined", "root_cell": "1 (`import pandas as pd`)",
-              "root_ename": "FileNotFoundError", "root_evalue": "[Errno 2] No such file or directory: 'x.csv'"}
+              "root_ename": "FileNotFoundError", "root_evalue": "[Errno 2] No such file or directory: 'x.csv'", "bound": "m",
+              "bound_cell": "3 (`m = entrenar()`)"}
     text = render(key, params, lang)
     assert "{" not in text and "}" not in text
     assert ("celda" in text and " cell" not in text) if lang == "es" else ("cell" in text and "celda" not in text)
     assert (text.startswith("No se encontró la variable `model`") if lang == "es"
             else text.startswith("Variable `model` was not found"))
+
+
+def test_a_cell_the_grader_stopped_at_a_limit_is_not_an_error_to_fix() -> None:
+    """issue 17: "failed (LimitExceeded: memory limit (8 GiB) reached) … fix that error" read as
+    a bug in the student's code; the grader stopped it for using too much, and says that."""
+    out = _outcome(_nb("import numpy as np", "x = np.ones((10**6, 10**4))\nmodel = 1"), {2: "error"},
+                   ename="LimitExceeded", evalue="memory limit (8 GiB) reached")
+    out.limit = {"kind": "memory", "value": "8 GiB", "training": False}
+    key, params = _why(out, ["model"]) or ("", {})
+    assert (key, params) == ("artifact.absent_limit", {"assigned": "model", "cell": "2 (`x = np.ones((10**6, 10**4))`)",
+                                                        "limit_what_key": "limit.what.memory", "value": "8 GiB"})
+    es = render(key, {"name": "model", **params, "subject": {"es": "se asigna", "en": "it is assigned"}})
+    assert "superó ahí el límite de memoria (8 GiB)" in es and "Corrige ese error" not in es

@@ -5,6 +5,7 @@ without it and runs with it (the two kernels are started once for the whole modu
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from nbformat import v4
 
 from grader.kernel.compat import RULES
 from grader.messages import render
+from grader.model.outcomes import ExecutionOutcome
+from grader.pipeline import report
 from grader.pipeline.execute import RunOptions, execute
 
 MODEL = ("import keras, numpy as np\n"
@@ -52,9 +55,14 @@ CELLS: dict[str, str] = {
                                 "batches = ((np.zeros((2, 3)), np.zeros(2)) for _ in range(10))\n"
                                 "h = m.fit_generator(batches, steps_per_epoch=2, nb_epoch=2, verbose=0)\n"
                                 "assert len(h.epoch) == 2",
-    "checkpoint_h5": "import keras\nc = keras.callbacks.ModelCheckpoint('mejor.hdf5', save_best_only=True)\n"
+    "checkpoint_h5": MODEL + "c = keras.callbacks.ModelCheckpoint('mejor.hdf5')\n"
                      "w = keras.callbacks.ModelCheckpoint('pesos.h5', save_weights_only=True)\n"
-                     "assert c.filepath == 'mejor.keras' and w.filepath == 'pesos.weights.h5'",
+                     "assert c.filepath == 'mejor.keras' and w.filepath == 'pesos.weights.h5'\n"
+                     # read back under the names the notebook gave them (pablomateo's notebook, issue 17)
+                     "m.compile('sgd', 'sparse_categorical_crossentropy')\n"
+                     "m.fit(np.ones((4, 3)), np.zeros(4), epochs=1, verbose=0, callbacks=[c, w])\n"
+                     "m.load_weights('pesos.h5')\n"
+                     "assert keras.models.load_model('mejor.hdf5').count_params() == m.count_params()",
     "to_categorical_dtype": "import keras\nm = keras.utils.to_categorical([0, 2], 3, dtype='int32')\n"
                             "assert m.dtype.name == 'int32' and m.tolist() == [[1, 0, 0], [0, 0, 1]]",
     "optimizer_epsilon_none": MODEL + "m.compile(keras.optimizers.Adam(epsilon=None), 'sparse_categorical_crossentropy')\n"
@@ -221,3 +229,23 @@ def test_the_documentation_lists_every_rule() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "compatibility.md").read_text(encoding="utf-8")
     assert f"## The rules ({len(RULES)})" in doc
     assert [r for r in RULES if f"| `{r}` |" not in doc] == []
+
+
+ENGLISH = re.compile(r"\b(the|of|for|kept|nothing|cannot|runs|stood|same|class|when|which)\b")
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_a_spanish_report_of_every_rule_has_no_english_words(rule: str) -> None:
+    """issue 17: "se ejecutó como `the same class, kept in …`" mixed the languages; a rule's
+    spelling is code, and the words it needs come from the catalog in the reader's language."""
+    old, new = RULES[rule]
+    outcome = ExecutionOutcome(status="ok", adaptations=[{"kind": "compat", "cell": 0, "rule": rule, "old": old,
+                                                          "new": new}])
+    (es,) = [a["message"] for a in report.adaptations(outcome, "es")]
+    (en,) = [a["message"] for a in report.adaptations(outcome, "en")]
+    prose = re.sub(r"`[^`]*`", "", es)  # code is code in either language
+    assert not ENGLISH.search(prose), es
+    for spelling in (old, new):  # and what goes between backticks is code, not words
+        assert not ENGLISH.search(re.sub(r"'[^']*'", "", spelling)), spelling
+    assert "{" not in es + en and "ya no" in es and "no longer" in en
+    assert not re.search(r"\b(se|como|hoy|cámbialo)\b", re.sub(r"`[^`]*`", "", en)), en

@@ -50,10 +50,17 @@ EXPECT: dict[tuple[str, str], dict[str, Any]] = {
     ("iris", "helper_import_fails"): {
         "exec": "error", "status": {"arquitectura": "pass", "parametros_modelo": "pass", "total_parametros": "missing",
                                     "pesos_ocultos": "missing", "ejecucion_limpia": "fail"},
-        "keys": {"total_parametros": "artifact.never_assigned_aliases", "pesos_ocultos": "artifact.local_only"}},
+        "keys": {"total_parametros": "artifact.never_assigned_aliases", "pesos_ocultos": "artifact.returned_not_kept"}},
     # issue 17: a leftover `model`, never trained, beside the `model_d` the student trained
     ("iris", "leftover_untrained_model"): {"status": {"arquitectura": "pass", "parametros_modelo": "pass",
                                                       "exactitud": "pass", "total_parametros": "pass"}},
+    # issue 17: one hidden layer more than asked, in the middle; the model built, trained and
+    # returned inside a function whose result the notebook never keeps
+    ("iris", "extra_hidden_layer"): {"status": {"arquitectura": "fail", "parametros_modelo": "fail",
+                                                "formas": "pass", "total_parametros": "fail"}},
+    ("iris", "model_returned_not_kept"): {
+        "status": {"arquitectura": "missing", "exactitud": "missing", "ejecucion_limpia": "pass"},
+        "keys": {"arquitectura": "artifact.returned_not_kept"}},
     # issue 17: trained on its own 80/20 split, which holds 52 of the grader's 63 held-out rows
     ("sonar_roc", "own_split_80_20"): {
         "status": {"formas": "pass", "exactitud": "fail", "auc": "fail", "roc_auc": "pass"},
@@ -250,11 +257,34 @@ def test_missing_names_are_not_blamed_on_a_failed_import(graded: Graded) -> None
         "No se encontró la variable `total_parametros`: ninguna celda del notebook le asigna un valor, ni con "
         "los otros nombres que se aceptan (`total_params`). Defínela con el nombre `total_parametros`.")
     assert messages["pesos_ocultos"] == (
-        "No se encontró la variable `pesos_ocultos`: se asigna solo dentro de `pesos`, en la celda de código 6 "
-        "([6] `def pesos():`), donde es local y no existe fuera. Asígnala fuera de `pesos`, por ejemplo "
-        "devolviéndola con `return`.")
+        "No se encontró la variable `pesos_ocultos`: se asigna dentro de `pesos`, en la celda de código 6 "
+        "([6] `def pesos():`); `pesos` la devuelve con `return`, pero ninguna celda guarda lo que devuelve. "
+        "Guarda el resultado fuera de la función: `pesos_ocultos = pesos(…)`.")
     assert "mis_utilidades" not in messages["total_parametros"] + messages["pesos_ocultos"]
     assert "1 ([1] `from mis_utilidades import dibujar_historia`): ModuleNotFoundError" in messages["ejecucion_limpia"]
+
+
+def test_an_extra_layer_is_named_once_not_blamed_on_every_later_layer(graded: Graded) -> None:
+    """Issue 17: layers compared by position told a model with one extra hidden layer that its
+    output layer "should have 3 units"; aligned, only the extra layer (and what it changes) is said."""
+    report = graded("iris", "extra_hidden_layer")
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["arquitectura"]["details"] == [
+        "El modelo tiene 3 capas; se esperaban 2. Revisa que no falte ni sobre ninguna.",
+        "Capa 2: `Dense(4, relu)` sobra; el ejercicio no la pide."]
+    params = checks["parametros_modelo"]
+    assert "Capa 2 (Dense): `Dense(4, relu)` sobra" not in params["message"]
+    assert any("Capa 2: `Dense(4, relu)` sobra" in d for d in params["details"]), params["details"]
+    assert not any("Capa 3" in d and "se esperaban 9" in d for d in params["details"])
+
+
+def test_a_model_returned_by_a_function_is_told_to_keep_the_result(graded: Graded) -> None:
+    report = graded("iris", "model_returned_not_kept")
+    check = next(c for c in report["checks"] if c["id"] == "arquitectura")
+    assert check["message"] == (
+        "No se encontró la variable `model`: se asigna dentro de `crear_y_entrenar`, en la celda de código 2 "
+        "(`def crear_y_entrenar(epocas):`); `crear_y_entrenar` la devuelve con `return`, pero ninguna celda "
+        "guarda lo que devuelve. Guarda el resultado fuera de la función: `model = crear_y_entrenar(…)`.")
 
 
 def test_the_trained_model_is_graded_over_a_leftover_one(graded: Graded) -> None:

@@ -61,6 +61,8 @@ MODELS: dict[str, Callable[[], Any]] = {
     # issue 17: a model with nothing to learn, and one with no layers, are told so
     "pooling_only": lambda: _seq(L.Reshape((2, 2, 1)), L.MaxPooling2D(2), L.Flatten()),
     "empty": lambda: keras.Sequential([]),
+    "extra_middle": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(5), L.Dense(3, activation="softmax")),
+    "softmax_only": lambda: _seq(L.Dense(3, activation="softmax")),
     # mnist_dropout's two accepted shapes: with and without a Dropout right after the input
     "drop_first": lambda: _seq(L.Dropout(0.5), L.Dense(2, activation="tanh"), L.Dropout(0.5),
                                L.Dense(3, activation="softmax")),
@@ -145,7 +147,12 @@ def test_structure_only_first_layer_fails_on_count(saved: Path) -> None:
     assert (r.status, r.message) == ("fail", "structure.wrong")
     assert _keys(r) == ["structure.count", "structure.missing_layer"]
     assert r.details[0]["params"] == {"found": 1, "expected": 2}
-    assert r.details[1]["params"] == {"pos": 2, "expected": "Dense(3, softmax)"}
+    assert r.details[1]["params"] == {"expected": "Dense(3, softmax)", "where_key": "layer.where.after",
+                                      "pos": 1, "after": "Dense(2, tanh)"}
+    assert render("structure.missing_layer", r.details[1]["params"]) == (
+        "Falta `Dense(3, softmax)` después de la capa 1 (`Dense(2, tanh)`).")
+    assert render("structure.missing_layer", r.details[1]["params"], "en") == (
+        "`Dense(3, softmax)` is missing after layer 1 (`Dense(2, tanh)`).")
     assert r.fraction == pytest.approx(0.5)
 
 
@@ -192,8 +199,48 @@ def test_optional_layer_may_be_there_or_not(saved: Path) -> None:
 def test_optional_layer_does_not_excuse_a_misplaced_one(saved: Path) -> None:
     r = _run(saved, "drop_after_output", "model_structure", layers=OPTIONAL_DROPOUT)
     assert r.status == "fail"
-    assert r.details[0] == {"message": "structure.type", "params": {"pos": 2, "found": "Dense", "expected": "Dropout"}}
+    # the Dropout is after the output instead of between the two Dense: said as such, not as
+    # "layer 2 is a Dense where a Dropout was expected, layer 3 a Dropout where a Dense was"
+    assert r.details == [
+        {"message": "structure.missing_layer", "params": {"expected": "Dropout(0.5)", "where_key": "layer.where.after",
+                                                          "pos": 1, "after": "Dense(2, tanh)"}},
+        {"message": "structure.extra_layer", "params": {"pos": 3, "found": "Dropout(0.5)"}}]
     assert "optional" not in str(r.expected)
+    assert r.message == "structure.wrong_optional"
+    assert render(r.message, r.params).startswith(
+        "La arquitectura no coincide con la pedida ([Dropout(0.5)] → Dense(2, tanh) → Dropout(0.5) → Dense(3, softmax); "
+        "entre corchetes, las capas que puedes poner o no)")
+
+
+# issue 17: one extra layer in the middle shifted every later layer ("layer 3 should be a Dense
+# with 3 units ...") when layers were compared by position
+def test_an_extra_layer_in_the_middle_is_the_only_thing_named(saved: Path) -> None:
+    r = _run(saved, "extra_middle", "model_structure", layers=EXPECTED_LAYERS)
+    assert r.details == [{"message": "structure.count", "params": {"found": 3, "expected": 2}},
+                         {"message": "structure.extra_layer", "params": {"pos": 2, "found": "Dense(5)"}}]
+
+
+def test_a_missing_first_layer_is_placed_at_the_start(saved: Path) -> None:
+    r = _run(saved, "softmax_only", "model_structure", layers=EXPECTED_LAYERS)
+    assert r.details == [{"message": "structure.count", "params": {"found": 1, "expected": 2}},
+                         {"message": "structure.missing_layer", "params": {"expected": "Dense(2, tanh)",
+                                                                           "where_key": "layer.where.first"}}]
+    assert render("structure.missing_layer", r.details[1]["params"]) == (
+        "Falta `Dense(2, tanh)` al principio del modelo.")
+
+
+def test_per_layer_counts_are_aligned_too(saved: Path) -> None:
+    r = _run(saved, "extra_middle", "param_count", per_layer=[10, 9])
+    assert r.status == "fail"
+    # the extra Dense(5) is named once; the output layer then has 6 inputs, so its count differs too
+    assert [r.message, *_keys(r)] == ["structure.count", "structure.extra_layer", "params.wrong"]
+    assert r.details[0]["params"] == {"pos": 2, "found": "Dense(5)"}
+    assert (r.details[1]["params"]["pos"], r.details[1]["params"]["found"]) == (3, 18)
+    r = _run(saved, "extra_middle", "output_shapes", layers=[[None, 2], [None, 3]])
+    assert [r.message, *_keys(r)] == ["structure.count", "structure.extra_layer"]
+    r = _run(saved, "first_only", "param_count", per_layer=[10, 9])
+    assert render(r.details[0]["message"], r.details[0]["params"]) == (
+        "Falta una capa de 9 parámetros después de la capa 1 (`Dense(2, tanh)`).")
 
 
 def test_a_skipped_optional_layer_and_an_extra_one_name_only_the_extra(saved: Path) -> None:
@@ -255,7 +302,13 @@ def test_output_shapes_match(saved: Path) -> None:
              layers=[[None, 2], [None, 3]])
     assert (r.status, r.message) == ("pass", "shapes.ok")
     assert r.found == {"layers": [[None, 2], [None, 3]], "input": [None, 4], "output": [None, 3]}
-    assert render(r.message, r.params, "en") == "Output shapes match: (None, 3)."
+    assert render(r.message, r.params, "en") == "The model's output shape is the one asked for: (None, 3)."
+
+
+def test_output_shapes_input_only_speaks_of_the_input(saved: Path) -> None:
+    r = _run(saved, "good", "output_shapes", input=[None, 4])
+    assert (r.status, r.message) == ("pass", "shapes.ok_input")
+    assert render(r.message, r.params) == "La forma de entrada del modelo es la pedida: (None, 4)."
 
 
 def test_output_shapes_wrong_output(saved: Path) -> None:
@@ -284,7 +337,10 @@ def test_output_shapes_layer_count(saved: Path) -> None:
     r = _run(saved, "first_only", "output_shapes", layers=[[None, 2], [None, 3]])
     assert r.status == "fail"
     assert r.params == {"found": 1, "expected": 2}  # the first detail (structure.count) fills it
-    assert r.details == []
+    assert r.details == [{"message": "shapes.missing_layer", "params": {
+        "expected": [None, 3], "where_key": "layer.where.after", "pos": 1, "after": "Dense(2, tanh)"}}]
+    assert render(r.details[0]["message"], r.details[0]["params"]) == (
+        "Falta una capa con salida de forma (None, 3) después de la capa 1 (`Dense(2, tanh)`).")
 
 
 # grader/checks/model.py check_shapes: the result's message is always "shapes.wrong", even when
@@ -348,6 +404,14 @@ def test_context_model_without_weights_says_why(saved: Path, model: str, key: st
     assert "`m`" in es and "`m`" in en
 
 
+def test_a_model_without_weights_is_named_as_the_notebook_names_it(saved: Path) -> None:
+    """issue 17: "model `modelo_ejercicio` has no layers" was said of the student's `model`."""
+    check = CheckSpec(id="c", kind="param_count", artifact="m", expect={"total": 10})
+    r = run_check(check, _ctx(saved, "empty", found_as="model"))
+    assert (r.message, r.params["name"]) == ("model.empty", "model")
+    assert render(r.message, r.params).startswith("El modelo `model` no tiene ninguna capa.")
+
+
 def test_context_loads_model_once(saved: Path) -> None:
     ctx = _ctx(saved, "good")
     first, _ = ctx.model("m")
@@ -385,3 +449,39 @@ def test_save_failed_model_is_missing(saved: Path) -> None:
     r = run_check(check, CheckContext(SPEC, outcome, saved))
     assert (r.status, r.message) == ("missing", "artifact.save_failed")
     assert r.params == {"name": "m", "error": "ValueError: boom"}
+
+
+@pytest.mark.parametrize(("type_", "what"), [("builtins.function", "una función"), ("builtins.type", "una clase")])
+def test_a_name_that_holds_code_is_told_so_not_to_convert_it(saved: Path, type_: str, what: str) -> None:
+    """issue 17: `def mse(y, p)` where the exercise wants the value `mse` was told "convert it"."""
+    ctx = CheckContext(SPEC, ExecutionOutcome(status="ok", artifacts={"m": {"status": "unsupported", "type": type_}}),
+                       saved)
+    r = run_check(CheckSpec(id="c", kind="value", artifact="m", expect={"value": 1.0}), ctx)
+    assert (r.status, r.message) == ("missing", "artifact.is_code")
+    assert render(r.message, r.params) == (f"`m` es {what}, no un valor: el ejercicio pide lo que calcula. Guarda el "
+                                           "resultado en `m` (y da otro nombre a la función, si la necesitas).")
+
+
+def test_an_unbuilt_model_whose_fit_failed_is_told_the_fit_failed(saved: Path) -> None:
+    """issue 17: a model built by its first fit, whose fit cell failed on a missing data file,
+    was told to "add keras.Input"; the cause is the failed cell."""
+    import nbformat
+
+    from grader.pipeline import codemap
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\ndf = pd.read_csv('iris.csv')"),
+                nbformat.v4.new_code_cell("m = keras.Sequential([keras.layers.Dense(2)])"),
+                nbformat.v4.new_code_cell("m.fit(df.values, y)")]
+    from grader.model.outcomes import CellOutcome
+
+    out = ExecutionOutcome(status="error", code=codemap.build(nb), artifacts={
+        "m": {"status": "ok", "kind": "model", "found_as": "m", "object_id": 7, "file": "unbuilt.keras"}})
+    out.cells = [CellOutcome(index=0, status="error", ename="FileNotFoundError", evalue="No such file: 'iris.csv'"),
+                 CellOutcome(index=1, status="ok"),
+                 CellOutcome(index=2, status="error", ename="NameError", evalue="name 'df' is not defined")]
+    r = run_check(CheckSpec(id="c", kind="param_count", artifact="m", expect={"total": 10}),
+                  CheckContext(SPEC, out, saved))
+    assert (r.message, r.params["cause_key"]) == ("model.not_built_because", "training.cause.fit_cell_failed_root")
+    es = render(r.message, r.params)
+    assert "ningún `fit` suyo terminó" in es and "FileNotFoundError: No such file: 'iris.csv'" in es

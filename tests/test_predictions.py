@@ -324,6 +324,24 @@ def test_values_that_are_not_classes_or_probabilities(tmp_path: Path, monkeypatc
     assert "(p >= 0.5).astype(int)" in _es(r) and "(p >= 0.5).astype(int)" in _en(r)
 
 
+def test_a_few_nan_predictions_are_counted_as_misses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     data_dir: Path) -> None:
+    """jeanarnon's Titanic notebook: the last passenger's features are NaN, so is its prediction;
+    the other 417 probabilities are scored, the NaN counted as a miss and named."""
+    probs = np.where(LABELS == 1, 0.9, 0.1)
+    probs[-1] = np.nan
+    r = _grade(probs, tmp_path, monkeypatch, data_dir)
+    assert r.status == "pass"
+    assert r.measured == pytest.approx((N_TEST - 1) / N_TEST)
+    nan_note = next(d for d in r.details if d["message"] == "predictions.nan_counted_wrong")
+    assert render(nan_note["message"], nan_note["params"]).startswith(
+        "`predicciones` tiene 1 predicción(es) NaN (filas cuyas características quedaron sin valor); se contaron "
+        "como fallos.")
+    many = probs.copy()
+    many[:20] = np.nan  # more than a few: not predictions of this file
+    assert _grade(many, tmp_path, monkeypatch, data_dir).message == "predictions.bad_values"
+
+
 def test_missing_artifact_is_reported_by_the_registry(tmp_path: Path, data_dir: Path) -> None:
     outcome = ExecutionOutcome(status="ok", artifacts={"predicciones": {"status": "absent", "kind": "value"}})
     check = CheckSpec(id="p", kind="predictions", artifact="predicciones", expect={"dataset": "titanic", "min": 0.7})

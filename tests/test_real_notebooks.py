@@ -88,3 +88,25 @@ def test_a_notebook_is_read_from_a_git_mirror_at_the_manifest_s_commit(entry: An
     pinned = real.Entry(**{**entry.__dict__, "commit": first})
     assert real.fetch(pinned, tmp_path / "mirror") is None
     assert pinned.file.read_text() == '{"v": 1}'  # the manifest's commit, not the newest
+
+
+def test_message_truth_counts_what_a_reviewer_read(entry: Any) -> None:
+    """issue 17: misleading messages are counted from the review, and a message whose text
+    changed since it was read counts as unread, so a count cannot go stale silently."""
+    report = _report("pass", "fail", 8)
+    report["checks"][0]["details"] = ["Se usó la variable `red`.", "Se usó la variable `red`."]
+    found = real.messages(report)
+    assert [m["text"] for m in found] == ["m1", "Se usó la variable `red`.", "la exactitud es 0.41"]  # once each
+    m1, red, low = (m["digest"] for m in found)
+    review = {"read": [m1, red], "misleading": {low: "the model was never trained"}}
+    result = real.compare(entry, report, review)
+    assert [m["why"] for m in result["misleading"]] == ["the model was never trained"] and result["unread"] == []
+    text = real.write([result], {}, 60.0, "full")
+    assert "misleading: 1**" in text and "agree with every message read and true (issue 16's full definition): 0" in text
+    assert "the model was never trained" in text
+    report["checks"][1]["message"] = "la exactitud es 0.41; el modelo no se entrenó"  # changed: read again
+    result = real.compare(entry, report, review)
+    assert (result["misleading"], [m["text"] for m in result["unread"]]) == ([], [report["checks"][1]["message"]])
+    assert real.compare(entry, _report("pass", "fail", 8), {"read": [m1, low]})["unread"] == []
+    assert "full definition): 1 (100 %)" in real.write([real.compare(entry, _report("pass", "fail", 8),
+                                                                     {"read": [m1, low]})], {}, 60.0, "full")

@@ -24,15 +24,18 @@ TRAINING_CALLS = (".fit", ".fit_generator")
 OTHER_TRAINING = (".train_on_batch", ".apply_gradients", ".load_weights")
 
 
-def _fits_of(ctx: CheckContext, name: str) -> list[dict[str, Any]] | None:
-    """The fit log's calls on the model graded as ``name``; None when that cannot be told."""
+def _fits_of(ctx: CheckContext, name: str | None) -> list[dict[str, Any]] | None:
+    """The fit log's calls on the model graded as ``name`` (every model's, once, for None);
+    None when that cannot be told."""
+    if name is None:
+        return [f for f in ctx.outcome.fits if not f.get("inherited")]
     owner = ctx.entry(name).get("object_id")
     if owner is None:
         return None
     return [f for f in ctx.outcome.fits if f.get("model") == owner]
 
 
-def untrained(ctx: CheckContext, name: str) -> Reason | None:
+def untrained(ctx: CheckContext, name: str | None) -> Reason | None:
     """(cause key, params) when the graded model never finished a ``fit``; None when it did
     (or when the log cannot tell: a model saved before object ids were recorded)."""
     fits = _fits_of(ctx, name)
@@ -45,6 +48,10 @@ def untrained(ctx: CheckContext, name: str) -> Reason | None:
         return None
     failed = next((f for f in fits if f.get("error")), None)
     if failed is not None:
+        at = failed.get("cell")
+        cell = ran.get(at) if isinstance(at, int) else None
+        if cell is not None and cell.status == "timeout":  # the grader interrupted it: out of time
+            return "metric.cause.fit_timeout", {"cell": out.cell_label(cell.index), "limit": out.timeout_s}
         return "metric.cause.fit_failed", {"cell": out.cell_label(failed.get("cell")), "error": failed["error"]}
     for rec in out.code:  # a cell that calls fit and did not get to it
         if not any(call in (rec.get("calls") or []) for call in TRAINING_CALLS):
@@ -53,7 +60,9 @@ def untrained(ctx: CheckContext, name: str) -> Reason | None:
         if cell is None or cell.status == "not_run":
             return "metric.cause.fit_not_run", {"cell": out.cell_label(rec["index"]),
                                                  "stopped": out.cell_label(out.failing_cell)}
-        if cell.status in ("error", "timeout"):
+        if cell.status == "timeout":
+            return "metric.cause.fit_timeout", {"cell": out.cell_label(rec["index"]), "limit": out.timeout_s}
+        if cell.status == "error":
             params = {"cell": out.cell_label(rec["index"]), "ename": cell.ename or cell.status}
             root = diagnose.root_failure(out, rec["index"])
             if root is not None:  # it failed only because an earlier cell had
@@ -67,12 +76,49 @@ def untrained(ctx: CheckContext, name: str) -> Reason | None:
     return "metric.cause.no_fit", {}
 
 
+# the training metric in a Keras history that stands for each metric the grader computes
+_TRAIN_KEYS = {"accuracy": ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy",
+                            "binary_accuracy"),
+               "auc": ("auc",)}
+
+
+def _optimizer_label(fit: dict[str, Any]) -> str:
+    opt = fit.get("optimizer")
+    if not isinstance(opt, dict) or not isinstance(opt.get("type"), str):
+        return "?"
+    lr = opt.get("learning_rate")
+    return f"{opt['type']}(learning_rate={lr:.4g})" if isinstance(lr, (int, float)) else opt["type"]
+
+
+def low(ctx: CheckContext, name: str, metric: str, minimum: float) -> Reason:
+    """(cause key, params) for a trained model whose metric is low, from what its last finished
+    ``fit`` logged: it does not learn its own training data either (underfit), or it does and
+    the grader's data gives another result (it does not generalise, or the data were prepared
+    otherwise). Without a fit log, the general advice."""
+    fits = [f for f in _fits_of(ctx, name) or [] if not f.get("error") and (f.get("epochs_run") or 0) > 0]
+    if not fits:
+        return "metric.cause.general", {}
+    last = fits[-1]
+    params: dict[str, Any] = {"cell": ctx.outcome.cell_label(last.get("cell")), "epochs": last["epochs_run"],
+                              "optimizer": _optimizer_label(last)}
+    logged: dict[str, Any] = last["last"] if isinstance(last.get("last"), dict) else {}
+    keys = _TRAIN_KEYS.get(metric, ())
+    key = next((k for k in logged if isinstance(logged[k], (int, float)) and
+                (k in keys or (metric == "auc" and k.startswith("auc")))), None)
+    if key is None:
+        return "metric.cause.trained", params
+    params.update(train_metric=key, train=logged[key])
+    if logged[key] < minimum:
+        return "metric.cause.underfit", params
+    return "metric.cause.no_generalize", params
+
+
 def capped(ctx: CheckContext, name: str) -> Reason | None:
     """(detail key, params) when the profile this run used cut the graded model's training;
-    None under the full profile, or when the cut did not touch this model."""
+    under the full profile, when its own limits did. None when nothing cut this model."""
     spec = ctx.spec
     if spec.profile in (None, "full") or spec.full is None:
-        return None
+        return _full_cap(ctx, name)
     fits = _fits_of(ctx, name) or []
     fits = [f for f in fits if not f.get("error")]
     budget, full = spec.budget, spec.full.budget
@@ -162,3 +208,20 @@ def seen_rows(ctx: CheckContext, name: str, x: Any) -> tuple[Any, str] | None:
     if first is None:
         return None
     return mask, ctx.outcome.cell_label(first.get("cell"))
+
+
+def _full_cap(ctx: CheckContext, name: str) -> Reason | None:
+    """Under the full profile: the epoch cap or the training time budget stopped this model's
+    ``fit`` before the notebook's own end."""
+    fits = [f for f in _fits_of(ctx, name) or [] if not f.get("error")]
+    budget = ctx.spec.budget
+    for f in reversed(fits):
+        asked, allowed = f.get("epochs_asked"), f.get("epochs_allowed")
+        if isinstance(asked, int) and isinstance(allowed, int) and allowed < asked:
+            return "metric.capped_full", {"cell": ctx.outcome.cell_label(f.get("cell")), "allowed": allowed,
+                                          "asked": asked}
+        if f.get("time_budget_stopped") and budget.fit_time_budget:
+            return "metric.capped_full_time", {"cell": ctx.outcome.cell_label(f.get("cell")),
+                                               "budget": f"{budget.fit_time_budget:g}",
+                                               "epochs": f.get("epochs_run") or 0}
+    return None

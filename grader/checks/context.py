@@ -107,11 +107,22 @@ class CheckContext:
         if status == manifest.OK:
             if needs == "model":
                 model, error = self.model(name)
-                if model is None:
-                    return result(error[0], **error[1])
+                if model is None:  # named as the notebook names it (an alias, a model found by its role)
+                    params = {**error[1], "name": entry.get("found_as") or name}
+                    if error[0] == "model.not_built":  # built by its first fit: did one finish?
+                        from grader.checks import causes
+
+                        cause = causes.untrained(self, name)
+                        if cause is not None and cause[0] != "metric.cause.no_fit":
+                            return result("model.not_built_because", **params, **cause[1],
+                                          cause_key=cause[0].replace("metric.cause.", "training.cause."))
+                    return result(error[0], **params)
             return None
         if status == manifest.UNSUPPORTED and str(entry.get("type", "")).endswith("NoneType"):
             return result("artifact.placeholder")
+        code = _CODE_TYPES.get(str(entry.get("type", "")))
+        if status == manifest.UNSUPPORTED and code is not None and needs != "model":
+            return result("artifact.is_code", code_what_key=f"code.what.{code}")
         if status in (manifest.UNSUPPORTED, manifest.EXPORT_ERROR):
             expected = "model.expected" if needs == "model" else "value.expected"
             return result("artifact.unsupported", type=entry.get("type", "?"),
@@ -204,6 +215,12 @@ class CheckContext:
             return read_history(self.artifacts_dir / entry["history"])
         except (OSError, UnsafeJSON):
             return None
+
+
+# what a name holds when it holds code, not a value (the manifest's ``type``: module.qualname)
+_CODE_TYPES = {"builtins.function": "function", "builtins.builtin_function_or_method": "function",
+               "builtins.method": "function", "functools.partial": "function", "builtins.type": "class",
+               "abc.ABCMeta": "class", "builtins.module": "module"}
 
 
 def _unweighted(model: Any) -> tuple[str, dict[str, Any]]:

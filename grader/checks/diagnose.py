@@ -94,6 +94,10 @@ def _absent(outcome: ExecutionOutcome, names: list[str]) -> Reason | None:
         status = cell.status if cell is not None else "not_run"
         if status == "error" and cell is not None and cell.ename == "DeadKernelError":
             return "artifact.absent_dead_kernel", {"cell": label, "detail": outcome.detail or ""}
+        if status == "error" and cell is not None and cell.ename == "LimitExceeded" and outcome.limit:
+            kind = str(outcome.limit.get("kind", ""))  # the grader stopped the run here (grader.pipeline.cells)
+            return "artifact.absent_limit", {"assigned": name, "cell": label, "limit_what_key": f"limit.what.{kind}",
+                                             "value": str(outcome.limit.get("value", ""))}
         if status == "error" and cell is not None:
             params = {"assigned": name, "cell": label, "ename": cell.ename, "evalue": (cell.evalue or "")[:120]}
             root = root_failure(outcome, rec["index"])
@@ -124,5 +128,14 @@ def _absent(outcome: ExecutionOutcome, names: list[str]) -> Reason | None:
             return "artifact.branch_not_taken", {"assigned": name, "cell": outcome.cell_label(last["index"])}
         return None
     rec, name, scope = sites[-1]  # only inside functions or classes
-    return "artifact.local_only", {"assigned": name, "cell": outcome.cell_label(rec["index"]),
-                                   "owner": scope.split(":", 1)[1]}
+    owner = scope.split(":", 1)[1]
+    params = {"assigned": name, "cell": outcome.cell_label(rec["index"]), "owner": owner}
+    if name not in ((rec.get("returns") or {}).get(owner) or []):
+        return "artifact.local_only", params
+    # it is returned: the student's fix is to keep the result under the exercise's name
+    stored = [(later, target) for later in outcome.code if later["index"] >= rec["index"]
+              for target, func in (later.get("results") or {}).items() if func == owner]
+    if stored:
+        later, target = stored[-1]
+        return "artifact.returned_as", {**params, "bound": target, "bound_cell": outcome.cell_label(later["index"])}
+    return "artifact.returned_not_kept", params

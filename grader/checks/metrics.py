@@ -222,7 +222,9 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
         cause = causes.untrained(ctx, check.artifact)
         if cause is not None:
             message = "metric.untrained"
-            params.update(cause_key=cause[0], name=check.artifact, **cause[1])
+        else:
+            cause = causes.low(ctx, check.artifact, metric, exp.min)
+        params.update(cause_key=cause[0], name=check.artifact, **cause[1])
         cut = causes.capped(ctx, check.artifact)
         if cut is not None:
             details.append({"message": cut[0], "params": cut[1]})

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from grader.checks import ArtifactCheck, Expect, register
+from grader.checks.align import CHANGE, Step, align
 from grader.checks.context import CheckContext
 from grader.model.outcomes import CheckResult
 from grader.model.spec import CheckSpec
@@ -164,25 +165,21 @@ class ParamsExpect(Expect):
         return self
 
 
-def _align(found: list[dict[str, Any]], expected: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The expected layers with the ``optional: true`` ones that the model leaves out removed.
+def _attr_cost(f: dict[str, Any], e: dict[str, Any]) -> float:
+    """Cost of pairing a model's layer with an expected one (grader.checks.align): 0 when it is
+    what was asked, under 1/2 for the right type with other attributes, a change otherwise."""
+    if f["type"] != e["type"]:
+        return CHANGE
+    attrs = [a for a in e if a not in ("type", "optional")]
+    wrong = sum(1 for a in attrs if not _attr_matches(f.get(a), e[a]))
+    return 0.5 * wrong / (len(attrs) + 1)
 
-    Of every way to drop optional layers down to the model's length, the one whose layer
-    types line up best is kept (a Dropout after Flatten may be there or not)."""
-    from itertools import combinations
 
-    optional = [i for i, e in enumerate(expected) if e.get("optional")]
-    # any number of optional layers may be missing, whatever the model's length: a model that
-    # leaves one out *and* adds a layer elsewhere is as long as the spec but still lines up
-    sizes = sorted(range(len(optional) + 1), key=lambda k: (abs(len(expected) - k - len(found)), k))
-    best, best_score = expected, None
-    for k in sizes:  # ties go to the length closest to the model's, then to fewer layers dropped
-        for drop in combinations(optional, k):
-            kept = [e for i, e in enumerate(expected) if i not in drop]
-            score = sum(1 for f, e in zip(found, kept) if f["type"] == e["type"]) - abs(len(kept) - len(found))
-            if best_score is None or score > best_score:
-                best, best_score = kept, score
-    return [{k: v for k, v in e.items() if k != "optional"} for e in best]
+def _missing(step: Step, found_labels: list[str]) -> dict[str, Any]:
+    """Where a missing layer goes, as the student's model numbers its layers."""
+    if step.after is None:
+        return {"where_key": "layer.where.first"}
+    return {"where_key": "layer.where.after", "pos": step.after + 1, "after": found_labels[step.after]}
 
 
 @register("model_structure", needs="model", expect=StructureExpect)
@@ -190,26 +187,33 @@ def check_structure(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     exp = StructureExpect.of(check)
     model, _ = ctx.model(check.artifact)
     found = describe_layers(model, exp.fold_activations)
-    expected = _align(found, check.expect["layers"])
+    asked: list[dict[str, Any]] = check.expect["layers"]
+    steps = align(len(found), len(asked), lambda i, j: _attr_cost(found[i], asked[j]),
+                  lambda j: bool(asked[j].get("optional")))
+    labels = [_layer_label(f) for f in found]
+    skipped = {s.expected for s in steps if s.op == "missing" and asked[s.expected or 0].get("optional")}
+    expected = [{k: v for k, v in e.items() if k != "optional"} for j, e in enumerate(asked) if j not in skipped]
     details: list[dict[str, Any]] = []
     total = right = 0
-    # lengths are always compared: a zip alone would pass a model with only the first layer
+    # lengths are always said: a model with only the first layer is told how many it lacks
     if len(found) != len(expected):
         details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(expected)}})
-    for pos in range(max(len(found), len(expected))):
-        e = expected[pos] if pos < len(expected) else None
-        f = found[pos] if pos < len(found) else None
-        label = pos + 1
-        if e is None and f is not None:
-            details.append({"message": "structure.extra_layer", "params": {"pos": label, "found": _layer_label(f)}})
+    for step in steps:
+        if step.op == "extra" and step.found is not None:
+            details.append({"message": "structure.extra_layer", "params": {"pos": step.found + 1,
+                                                                            "found": labels[step.found]}})
             total += 1
             continue
-        if e is None:
+        assert step.expected is not None
+        if step.expected in skipped:
             continue
+        e = {k: v for k, v in asked[step.expected].items() if k != "optional"}
         total += len(e)
-        if f is None:
-            details.append({"message": "structure.missing_layer", "params": {"pos": label, "expected": _expected_label(e)}})
+        if step.op == "missing" or step.found is None:
+            details.append({"message": "structure.missing_layer",
+                            "params": {"expected": _expected_label(e), **_missing(step, labels)}})
             continue
+        f, label = found[step.found], step.found + 1
         if f["type"] != e["type"]:
             details.append({"message": "structure.type", "params": {"pos": label, "found": f["type"], "expected": e["type"]}})
             continue
@@ -225,11 +229,12 @@ def check_structure(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                     "pos": label, "layer": f["type"], "attr": attr,
                     "found": _show(got), "expected": _show(want)}})
     ok = not details
-    summary_f = " → ".join(_layer_label(f) for f in found)
-    summary_e = " → ".join(_expected_label(e) for e in expected)
+    summary_f = " → ".join(labels)
+    summary_e = " → ".join(f"[{_expected_label(e)}]" if e.get("optional") else _expected_label(e) for e in asked)
+    optional = any(e.get("optional") for e in asked)
     return CheckResult(
         id=check.id, kind=check.kind, status="pass" if ok else "fail",
-        message="structure.ok" if ok else "structure.wrong",
+        message="structure.ok" if ok else ("structure.wrong_optional" if optional else "structure.wrong"),
         params={"summary": summary_f, "summary_found": summary_f, "summary_expected": summary_e},
         expected=expected, found=[{k: v for k, v in f.items() if k != "name"} for f in found],
         fraction=right / total if total else 1.0, details=details,
@@ -273,8 +278,13 @@ def check_shapes(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                     "what_key": f"shapes.what.{key}",
                     "found": found[key], "expected": exp[key]}})
     if "layers" in exp:
-        details += _per_layer(found["layers"], exp["layers"], layers, _shape_ok, "shapes.wrong")
-    return _result(check, "shapes.ok", found.get("output", found["layers"]), details, found)
+        details += _per_layer(found["layers"], exp["layers"], layers, _shape_ok, "shapes.wrong",
+                              "shapes.missing_layer")
+    if "output" in exp:
+        return _result(check, "shapes.ok", found["output"], details, found)
+    if "layers" in exp:
+        return _result(check, "shapes.ok_layers", found["layers"], details, found)
+    return _result(check, "shapes.ok_input", found["input"], details, found)
 
 
 def count_params(model: Any) -> dict[str, Any]:
@@ -309,21 +319,32 @@ def check_params(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
         details.append({"message": "params.too_many", "params": {"found": counts["total"], "expected": exp["max_total"]}})
     if "per_layer" in exp:
         layers = describe_layers(model, fold_activations=False)
-        details += _per_layer(counts["per_layer"], exp["per_layer"], layers, lambda f, e: f == e, "params.wrong")
+        details += _per_layer(counts["per_layer"], exp["per_layer"], layers, lambda f, e: f == e, "params.wrong",
+                              "params.missing_layer")
     return _result(check, "params.ok", counts["total"], details, counts)
 
 
 def _per_layer(found: list[Any], want: list[Any], layers: list[dict[str, Any]], same: Any,
-               message: str) -> list[dict[str, Any]]:
-    """Compare a per-layer list; the lengths always, then each position."""
+               message: str, missing: str) -> list[dict[str, Any]]:
+    """Compare a per-layer list (output shapes, parameter counts): the lengths always, then the
+    layers as aligned by grader.checks.align, so one extra layer is named once."""
     details: list[dict[str, Any]] = []
     if len(want) != len(found):
         details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(want)}})
-    for pos, (f, e) in enumerate(zip(found, want), start=1):
-        if not same(f, e):
-            details.append({"message": message, "params": {
-                "what_key": "params.what.layer", "pos": pos, "layer": layers[pos - 1]["type"],
-                "found": f, "expected": e}})
+    labels = [_layer_label(layer) for layer in layers]
+    for step in align(len(found), len(want), lambda i, j: 0.0 if same(found[i], want[j]) else CHANGE):
+        if step.op == "extra" and step.found is not None:
+            details.append({"message": "structure.extra_layer", "params": {"pos": step.found + 1,
+                                                                            "found": labels[step.found]}})
+        elif step.op == "missing" and step.expected is not None:
+            details.append({"message": missing, "params": {"expected": want[step.expected],
+                                                           **_missing(step, labels)}})
+        elif step.found is not None and step.expected is not None:
+            f, e = found[step.found], want[step.expected]
+            if not same(f, e):
+                details.append({"message": message, "params": {
+                    "what_key": "params.what.layer", "pos": step.found + 1, "layer": layers[step.found]["type"],
+                    "found": f, "expected": e}})
     return details
 
 

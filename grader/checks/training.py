@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from grader.checks import Expect, register
+from grader.checks import Expect, causes, register
 from grader.checks.context import CheckContext
 from grader.checks.metrics import known_dataset
 from grader.model.outcomes import CheckResult, CheckStatus, ExecutionOutcome, fit_stopped_early
@@ -111,6 +111,10 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                            expected=check.expect, found=fits)
 
     if len(fits) < exp.min_fits:
+        cause = causes.untrained(ctx, check.artifact) if not fits else None
+        if cause is not None and cause[0] != "metric.cause.no_fit":  # why no fit finished, as the log says
+            return result("fail", "training.no_fit_because", expected=exp.min_fits, name=check.artifact or "model",
+                          cause_key=cause[0].replace("metric.cause.", "training.cause."), **cause[1])
         return result("fail", "training.no_fit", expected=exp.min_fits)
     ran = [f for f in fits if not isinstance(f.get("epochs_run"), int) or f["epochs_run"] > 0]
     if len(ran) < exp.min_fits:  # fit(epochs=0) returns at once: nothing was learned
@@ -183,4 +187,31 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                 if f.get("x") == target:
                     return result("fail", "training.on_split", cell=_fit_label(f, ctx.outcome), dataset=banned.dataset,
                                   split_key=f"metric.split_{split}", rows=target["rows"])
-    return result("pass", "training.ok")
+    return result("pass", "training.ok", checked=_checked(exp, check.expect))
+
+
+def _checked(exp: TrainingExpect, expect: dict[str, Any]) -> dict[str, str]:
+    """What this check looked at, in both languages: a pass says only that (a check of the
+    stopping alone does not vouch for the callback's settings or the batch size)."""
+    parts: list[tuple[str, str]] = []
+    n = exp.min_fits
+    parts.append((f"{n} `fit` terminado{'' if n == 1 else 's'} o más", f"{n} finished `fit` call{'' if n == 1 else 's'} or more"))
+    cb = expect.get("callback") or {}
+    if cb:
+        settings = ", ".join(f"{k}={v!r}" for k, v in cb.items() if k != "type")
+        parts.append((f"`{cb['type']}({settings})`", f"`{cb['type']}({settings})`"))
+    if exp.stopped_early:
+        parts.append((f"`{cb['type']}` detuvo el entrenamiento antes de su última época",
+                      f"`{cb['type']}` stopped training before its last epoch"))
+    if exp.validation:
+        parts.append(("datos de validación", "validation data"))
+    if exp.batch_sizes:
+        sizes = ", ".join(map(str, exp.batch_sizes))
+        parts.append((f"batch_size {sizes}", f"batch_size {sizes}"))
+    if exp.reported_epoch:
+        parts.append((f"`{exp.reported_epoch}` guarda la época en que paró",
+                      f"`{exp.reported_epoch}` holds the epoch it stopped at"))
+    if exp.not_trained_on is not None:
+        parts.append((f"sin entrenar con {exp.not_trained_on.dataset} ({exp.not_trained_on.split})",
+                      f"not trained on {exp.not_trained_on.dataset} ({exp.not_trained_on.split})"))
+    return {"es": "; ".join(es for es, _ in parts), "en": "; ".join(en for _, en in parts)}

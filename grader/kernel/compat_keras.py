@@ -11,6 +11,7 @@ import importlib
 import inspect
 import math
 import numbers
+import os
 import sys
 from typing import Any
 
@@ -280,11 +281,46 @@ def _checkpoint(keras: Any) -> None:
         if text.endswith((".h5", ".hdf5")) and not text.endswith(".weights.h5"):
             stem = text.rsplit(".", 1)[0]
             filepath = stem + (".weights.h5" if weights else ".keras")
+            _RENAMED[os.path.abspath(text)] = os.path.abspath(filepath)
             used("checkpoint_h5")
         original(self, filepath, *args, **kwargs)
 
     __init__._dl_grader = True  # type: ignore[attr-defined]
     cls.__init__ = __init__
+    # the notebook reads its checkpoint back under the name it gave: the file the rename wrote
+    load_weights = keras.Model.load_weights
+    if not getattr(load_weights, "_dl_grader_renamed", False):
+        @functools.wraps(load_weights)
+        def load_renamed_weights(self: Any, filepath: Any, *args: Any, **kwargs: Any) -> Any:
+            return load_weights(self, _written(filepath), *args, **kwargs)
+
+        load_renamed_weights._dl_grader_renamed = True  # type: ignore[attr-defined]
+        keras.Model.load_weights = load_renamed_weights
+    for module in (keras.models, keras.saving):
+        load_model = getattr(module, "load_model", None)
+        if load_model is None or getattr(load_model, "_dl_grader_renamed", False):
+            continue
+
+        def load_renamed(filepath: Any, *args: Any, _load: Any = load_model, **kwargs: Any) -> Any:
+            return _load(_written(filepath), *args, **kwargs)
+
+        functools.update_wrapper(load_renamed, load_model)
+        load_renamed._dl_grader_renamed = True  # type: ignore[attr-defined]
+        module.load_model = load_renamed
+
+
+_RENAMED: dict[str, str] = {}  # a checkpoint path the notebook wrote -> the one it was saved under
+
+
+def _written(filepath: Any) -> Any:
+    """``filepath``, or the file a renamed ``ModelCheckpoint`` wrote in its place."""
+    if not isinstance(filepath, (str, os.PathLike)):
+        return filepath
+    full = os.path.abspath(os.fspath(filepath))
+    renamed = _RENAMED.get(full)
+    if renamed is not None and not os.path.exists(full) and os.path.exists(renamed):
+        return renamed
+    return filepath
 
 
 def _convolution(keras: Any) -> None:

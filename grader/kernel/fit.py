@@ -125,10 +125,44 @@ def _trained_rows(a: dict[str, Any]) -> str | None:
     return row_hashes(x)
 
 
-def _finish_fit_record(record: dict[str, Any], history: Any, callbacks: list[Any], timer: Any,
+def _optimizer(model: Any) -> dict[str, Any] | None:
+    """The optimizer's class and learning rate, as a report names them (descriptive only)."""
+    opt = getattr(model, "optimizer", None)
+    if opt is None:
+        return None
+    d: dict[str, Any] = {"type": type(opt).__name__}
+    try:
+        lr = opt.learning_rate
+        value = float(lr.numpy() if hasattr(lr, "numpy") else lr)
+        if math.isfinite(value):
+            d["learning_rate"] = value
+    except Exception:  # a schedule, or a backend that will not say
+        pass
+    return d
+
+
+def _last_values(history: Any) -> dict[str, float]:
+    """Each logged metric's value after the last epoch (``loss``, ``accuracy``, ``val_…``)."""
+    logged = getattr(history, "history", None)
+    out: dict[str, float] = {}
+    if not isinstance(logged, dict):
+        return out
+    for key, values in list(logged.items())[:16]:
+        try:
+            value = float(values[-1])
+        except Exception:
+            continue
+        if isinstance(key, str) and math.isfinite(value):
+            out[key[:40]] = round(value, 4)
+    return out
+
+
+def _finish_fit_record(record: dict[str, Any], model: Any, history: Any, callbacks: list[Any], timer: Any,
                        elapsed: float) -> None:
     epochs = getattr(history, "epoch", None)
     record["epochs_run"] = len(epochs) if isinstance(epochs, list) else None
+    record["optimizer"] = _optimizer(model)
+    record["last"] = _last_values(history)
     record["seconds"] = round(elapsed, 3)
     record["time_budget_stopped"] = bool(getattr(timer, "fired", False))
     for described, cb in zip(record["callbacks"], callbacks):
@@ -196,7 +230,7 @@ def patch_fit() -> None:
         finally:
             elapsed = time.monotonic() - t0
             STATE["fit_seconds"] = STATE.get("fit_seconds", 0.0) + elapsed
-            _finish_fit_record(record, history, user_callbacks, timer, elapsed)
+            _finish_fit_record(record, self, history, user_callbacks, timer, elapsed)
 
     fit.__doc__, fit.__name__ = original.__doc__, "fit"
     fit.__wrapped__ = original  # type: ignore[attr-defined]

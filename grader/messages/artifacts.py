@@ -40,6 +40,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "failed ({ename}: {evalue}) before assigning it. Fix that error and run the whole notebook "
         "again.",
     },
+    "artifact.absent_limit": {
+        "es": "No se encontró la variable `{name}`: {subject} en la celda de código {cell}, pero el notebook "
+        "superó ahí el límite de {limit_what} ({value}) y el grader lo detuvo antes de asignarla. Haz que esa "
+        "celda use menos, como explica el mensaje de la ejecución, y vuelve a ejecutar todo el notebook.",
+        "en": "Variable `{name}` was not found: {subject} in code cell {cell}, but the notebook went over the "
+        "{limit_what} limit ({value}) there and the grader stopped it before assigning it. Make that cell use "
+        "less, as the execution message explains, and run the whole notebook again.",
+    },
+    "limit.what.memory": {"es": "memoria", "en": "memory"},
+    "limit.what.processes": {"es": "procesos", "en": "processes"},
+    "limit.what.disk": {"es": "disco", "en": "disk"},
+    "limit.what.output": {"es": "salida", "en": "output"},
+    "artifact.is_code": {
+        "es": "`{name}` es {code_what}, no un valor: el ejercicio pide lo que calcula. Guarda el resultado en "
+        "`{name}` (y da otro nombre a la función, si la necesitas).",
+        "en": "`{name}` is {code_what}, not a value: the exercise asks for what it computes. Store the result in "
+        "`{name}` (and give the function another name, if you need it).",
+    },
+    "code.what.function": {"es": "una función", "en": "a function"},
+    "code.what.class": {"es": "una clase", "en": "a class"},
+    "code.what.module": {"es": "un módulo", "en": "a module"},
     "artifact.assigned_in_failed_cell_root": {
         "es": "No se encontró la variable `{name}`: {subject} en la celda de código {cell}, que falló "
         "({ename}: {evalue}) porque antes había fallado la celda de código {root_cell}, de la que depende "
@@ -70,6 +91,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Variable `{name}` was not found: {subject} only inside `{owner}` "
         "in code cell {cell}, where it is local and does not exist outside. Assign it outside "
         "`{owner}`, for instance by returning it.",
+    },
+    "artifact.returned_as": {
+        "es": "No se encontró la variable `{name}`: {subject} dentro de `{owner}`, en la celda de código "
+        "{cell}; `{owner}` la devuelve con `return` y la celda de código {bound_cell} guarda lo que devuelve "
+        "en `{bound}`. Guárdalo con el nombre que pide el ejercicio: `{name} = {owner}(…)`.",
+        "en": "Variable `{name}` was not found: {subject} inside `{owner}`, in code cell {cell}; `{owner}` "
+        "returns it and code cell {bound_cell} keeps what it returns in `{bound}`. Keep it under the "
+        "name the exercise asks for: `{name} = {owner}(…)`.",
+    },
+    "artifact.returned_not_kept": {
+        "es": "No se encontró la variable `{name}`: {subject} dentro de `{owner}`, en la celda de código "
+        "{cell}; `{owner}` la devuelve con `return`, pero ninguna celda guarda lo que devuelve. Guarda el "
+        "resultado fuera de la función: `{name} = {owner}(…)`.",
+        "en": "Variable `{name}` was not found: {subject} inside `{owner}`, in code cell {cell}; `{owner}` "
+        "returns it, but no cell keeps what it returns. Keep the result outside the function: "
+        "`{name} = {owner}(…)`.",
     },
     "artifact.function_not_called": {
         "es": "No se encontró la variable `{name}`: {subject} (con `global`) dentro de "
@@ -196,14 +233,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "none of it is used, and no variable could be checked. Leave the grader's folder alone.",
     },
     "model.unsafe": {
-        "es": "El modelo `{name}` no se puede cargar de forma segura: {error}. Keras solo reconstruye "
+        "es": "El modelo `{name}` no se puede cargar de forma segura. Keras solo reconstruye "
         "sin riesgo lo que conoce por su nombre: una capa `Lambda`, una clase propia o una función "
         "como activación (`activation=tf.nn.relu`) no se cargan. Usa capas estándar de Keras y "
-        "activaciones por su nombre (`activation='relu'`).",
-        "en": "Model `{name}` cannot be loaded safely: {error}. Keras only rebuilds safely what it "
+        "activaciones por su nombre (`activation='relu'`). Error de Keras: `{error}`",
+        "en": "Model `{name}` cannot be loaded safely. Keras only rebuilds safely what it "
         "knows by name: a `Lambda` layer, a class of your own or a function as an activation "
         "(`activation=tf.nn.relu`) does not load. Use standard Keras layers and activations by "
-        "name (`activation='relu'`).",
+        "name (`activation='relu'`). Keras's error: `{error}`",
     },
     "model.not_built": {
         "es": "El modelo `{name}` ({layers}) no está construido: Keras no sabe qué forma tiene su entrada, "
@@ -216,6 +253,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "model.empty": {
         "es": "El modelo `{name}` no tiene ninguna capa. Agrégale las capas que pide el enunciado.",
         "en": "Model `{name}` has no layers. Add the layers the statement asks for.",
+    },
+    "model.not_built_because": {
+        "es": "El modelo `{name}` ({layers}) no está construido: sin `keras.Input`, Keras conoce la forma de su "
+        "entrada en el primer `fit`, y ningún `fit` suyo terminó. {cause}",
+        "en": "Model `{name}` ({layers}) is not built: without `keras.Input`, Keras learns its input shape at "
+        "the first `fit`, and none of its `fit` calls finished. {cause}",
     },
     "model.no_weighted_layers": {
         "es": "El modelo `{name}` no tiene pesos: ninguna de sus capas ({layers}) tiene parámetros que "

@@ -73,8 +73,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Layer {pos}: `{found}` is not the type of layer asked for.",
     },
     "structure.missing_layer.hidden": {
-        "es": "Capa {pos}: falta una capa.",
-        "en": "Layer {pos}: a layer is missing.",
+        "es": "Falta una capa {where}.",
+        "en": "A layer is missing {where}.",
+    },
+    "shapes.missing_layer.hidden": {
+        "es": "Falta una capa {where}.",
+        "en": "A layer is missing {where}.",
+    },
+    "params.missing_layer.hidden": {
+        "es": "Falta una capa {where}.",
+        "en": "A layer is missing {where}.",
+    },
+    "structure.wrong_optional.hidden": {
+        "es": "La arquitectura no coincide con la pedida; la tuya: {summary_found}.",
+        "en": "The architecture does not match the one asked for; yours: {summary_found}.",
     },
     "structure.attr.hidden": {
         "es": "Capa {pos} ({layer}): `{attr}={found}` no es lo que pide el ejercicio.",
@@ -89,8 +101,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The architecture matches the one asked for.",
     },
     "shapes.ok.hidden": {
-        "es": "Las formas de salida coinciden con las pedidas.",
-        "en": "Output shapes match the ones asked for.",
+        "es": "La forma de salida coincide con la pedida.",
+        "en": "The output shape matches the one asked for.",
+    },
+    "shapes.ok_input.hidden": {
+        "es": "La forma de entrada coincide con la pedida.",
+        "en": "The input shape matches the one asked for.",
+    },
+    "shapes.ok_layers.hidden": {
+        "es": "Las formas coinciden, capa a capa, con las pedidas.",
+        "en": "The shapes match the ones asked for, layer by layer.",
     },
     "params.ok.hidden": {
         "es": "Número de parámetros correcto.",
@@ -110,10 +130,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{metric} computed by the grader on {data}: {found}; it reaches the threshold.",
     },
     "metric.low.hidden": {
-        "es": "{metric} calculada por el grader sobre {data}: {found}; no llega al mínimo pedido. Revisa el "
-        "preprocesamiento, la función de pérdida y el número de épocas.",
-        "en": "{metric} computed by the grader on {data}: {found}; it does not reach the threshold. Check "
-        "preprocessing, the loss function and the number of epochs.",
+        "es": "{metric} calculada por el grader sobre {data}: {found}; no llega al mínimo pedido. {cause}",
+        "en": "{metric} computed by the grader on {data}: {found}; it does not reach the threshold. {cause}",
+    },
+    "metric.cause.underfit.hidden": {
+        "es": "Su último `fit` (celda de código {cell}: {epochs} épocas, {optimizer}) terminó con `{train_metric}` = "
+        "{train} en sus datos de entrenamiento: el modelo tampoco aprende esos datos. Revisa lo que controla el "
+        "aprendizaje: el optimizador y su tasa de aprendizaje, la regularización, la función de pérdida, la "
+        "escala de los datos y el número de épocas.",
+        "en": "Its last `fit` (code cell {cell}: {epochs} epochs, {optimizer}) ended with `{train_metric}` = {train} "
+        "on its training data: the model does not learn that data either. Check what drives learning: the "
+        "optimizer and its learning rate, regularisation, the loss function, the scale of the data and the "
+        "number of epochs.",
     },
     "reveal.pass": {"es": "Correcto.", "en": "Correct."},
     "reveal.fail": {
@@ -138,10 +166,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Capa {pos}: es `{found}`; se esperaba `{expected}`.",
         "en": "Layer {pos}: is `{found}`; expected `{expected}`.",
     },
-    "structure.missing_layer": {
-        "es": "Capa {pos}: falta; se esperaba `{expected}`.",
-        "en": "Layer {pos}: missing; expected `{expected}`.",
+    "structure.wrong_optional": {
+        "es": "La arquitectura no coincide con la pedida ({summary_expected}; entre corchetes, las capas que "
+        "puedes poner o no); la tuya: {summary_found}.",
+        "en": "The architecture does not match the one asked for ({summary_expected}; in brackets, the layers "
+        "you may leave out); yours: {summary_found}.",
     },
+    "structure.missing_layer": {
+        "es": "Falta `{expected}` {where}.",
+        "en": "`{expected}` is missing {where}.",
+    },
+    "shapes.missing_layer": {
+        "es": "Falta una capa con salida de forma {expected} {where}.",
+        "en": "A layer with output shape {expected} is missing {where}.",
+    },
+    "params.missing_layer": {
+        "es": "Falta una capa de {expected} parámetros {where}.",
+        "en": "A layer with {expected} parameters is missing {where}.",
+    },
+    "layer.where.first": {"es": "al principio del modelo", "en": "at the start of the model"},
+    "layer.where.after": {"es": "después de la capa {pos} (`{after}`)", "en": "after layer {pos} (`{after}`)"},
     "structure.extra_layer": {
         "es": "Capa {pos}: `{found}` sobra; el ejercicio no la pide.",
         "en": "Layer {pos}: `{found}` is extra; the exercise does not ask for it.",
@@ -154,8 +198,16 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # ---------------------------------------------------------------- shapes / params
     "shapes.ok": {
-        "es": "Las formas de salida coinciden: {found}.",
-        "en": "Output shapes match: {found}.",
+        "es": "La forma de salida del modelo es la pedida: {found}.",
+        "en": "The model's output shape is the one asked for: {found}.",
+    },
+    "shapes.ok_input": {
+        "es": "La forma de entrada del modelo es la pedida: {found}.",
+        "en": "The model's input shape is the one asked for: {found}.",
+    },
+    "shapes.ok_layers": {
+        "es": "Las formas coinciden capa a capa: {found}.",
+        "en": "The shapes match layer by layer: {found}.",
     },
     "shapes.wrong": {
         "es": "{what}: forma {found}; se esperaba {expected}.",
@@ -187,10 +239,51 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked.",
     },
     "metric.low": {
-        "es": "{metric} calculada por el grader sobre {data}: {found}; se pedía al menos {expected}. "
-        "Revisa el preprocesamiento, la función de pérdida y el número de épocas.",
-        "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. "
-        "Check preprocessing, the loss function and the number of epochs.",
+        "es": "{metric} calculada por el grader sobre {data}: {found}; se pedía al menos {expected}. {cause}",
+        "en": "{metric} computed by the grader on {data}: {found}; at least {expected} was asked. {cause}",
+    },
+    "metric.cause.general": {
+        "es": "Revisa el preprocesamiento, la función de pérdida y el número de épocas.",
+        "en": "Check preprocessing, the loss function and the number of epochs.",
+    },
+    "metric.cause.trained": {
+        "es": "Su último `fit` (celda de código {cell}) corrió {epochs} épocas con {optimizer}. Revisa el "
+        "preprocesamiento, la función de pérdida, el optimizador y el número de épocas.",
+        "en": "Its last `fit` (code cell {cell}) ran {epochs} epochs with {optimizer}. Check preprocessing, "
+        "the loss function, the optimizer and the number of epochs.",
+    },
+    "metric.cause.underfit": {
+        "es": "Su último `fit` (celda de código {cell}: {epochs} épocas, {optimizer}) terminó con `{train_metric}` = "
+        "{train} en sus datos de entrenamiento, también por debajo de {expected}: el modelo no llega a aprender "
+        "ni esos datos. Revisa lo que controla el aprendizaje: el optimizador y su tasa de aprendizaje, la "
+        "regularización, la función de pérdida, la escala de los datos y el número de épocas.",
+        "en": "Its last `fit` (code cell {cell}: {epochs} epochs, {optimizer}) ended with `{train_metric}` = {train} "
+        "on its training data, below {expected} too: the model does not even learn that data. Check what "
+        "drives learning: the optimizer and its learning rate, regularisation, the loss function, the scale "
+        "of the data and the number of epochs.",
+    },
+    "metric.cause.no_generalize": {
+        "es": "Su último `fit` (celda de código {cell}: {epochs} épocas, {optimizer}) terminó con `{train_metric}` = "
+        "{train} en sus datos de entrenamiento: los aprende, pero no llega en {data}. El grader prepara esos "
+        "datos como pide el enunciado; si preparaste los tuyos de otra forma (otra escala, otra forma, otras "
+        "etiquetas), hazlo como pide. Si no, el modelo se ajusta de más a sus datos: menos épocas, Dropout o "
+        "regularización.",
+        "en": "Its last `fit` (code cell {cell}: {epochs} epochs, {optimizer}) ended with `{train_metric}` = {train} "
+        "on its training data: it learns them, but not {data}. The grader prepares that data as the statement "
+        "asks; if you prepared yours otherwise (another scale, shape or labels), do as it asks. If not, the "
+        "model overfits its data: fewer epochs, Dropout or regularisation.",
+    },
+    "metric.capped_full": {
+        "es": "El grader limitó este `fit` (celda de código {cell}) a {allowed} épocas; el notebook pedía {asked}. "
+        "Con todas sus épocas el resultado podría ser otro.",
+        "en": "The grader limited this `fit` (code cell {cell}) to {allowed} epochs; the notebook asked for {asked}. "
+        "With all of them the result might differ.",
+    },
+    "metric.capped_full_time": {
+        "es": "El entrenamiento se detuvo en la celda de código {cell}, tras {epochs} épocas, al agotar los {budget} s "
+        "que el grader da a los `fit` de un notebook. Con más tiempo el resultado podría ser otro.",
+        "en": "Training stopped in code cell {cell}, after {epochs} epochs, when the {budget} s the grader gives "
+        "a notebook's `fit` calls ran out. With more time the result might differ.",
     },
     "score.compat_charge": {
         "es": "Se descuentan {points} punto(s): el notebook solo corrió porque el grader adaptó {n} nombre(s) "
@@ -301,6 +394,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The model was not trained: code cell {cell}, which calls `fit`, failed ({ename}) because code "
         "cell {root_cell}, which it depends on, had failed before ({root_ename}: {root_evalue}), so it was "
         "evaluated untrained. Fix that error first.",
+    },
+    "metric.cause.fit_timeout": {
+        "es": "El modelo no se entrenó: la celda de código {cell}, que llama a `fit`, superó el tiempo máximo de "
+        "una celda ({limit} s) antes de terminar, así que se evaluó sin entrenar. Entrena con menos épocas o "
+        "menos datos para que quepa en ese tiempo.",
+        "en": "The model was not trained: code cell {cell}, which calls `fit`, went over a cell's time limit "
+        "({limit} s) before finishing, so it was evaluated untrained. Train with fewer epochs or less data so "
+        "that it fits in that time.",
     },
     "metric.cause.fit_not_run": {
         "es": "El modelo no se entrenó: la celda de código {cell}, que llama a `fit`, no llegó a ejecutarse "

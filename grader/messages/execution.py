@@ -240,10 +240,44 @@ TEXTS: dict[str, dict[str, str]] = {
         "{epochs} epoch(s); the model is graded as it was.",
     },
     "adapt.compat": {
-        "es": "Código de una versión anterior: `{old}` ya no existe; se ejecutó como `{new}`, que es como se "
+        "es": "Código de una versión anterior: `{old}` ya no existe; se ejecutó como `{new}`{note}, que es como se "
               "escribe hoy (cámbialo en tu notebook).",
-        "en": "Code for an older version: `{old}` no longer exists; it ran as `{new}`, which is how it is "
+        "en": "Code for an older version: `{old}` no longer exists; it ran as `{new}`{note}, which is how it is "
               "written today (change it in your notebook).",
+    },
+    "adapt.compat_dropped": {
+        "es": "Código de una versión anterior: `{old}` ya no hace falta{note}; se omitió (bórralo de tu notebook).",
+        "en": "Code for an older version: `{old}` is no longer needed{note}; it was skipped (delete it from your "
+              "notebook).",
+    },
+    # words a rule's spelling needs, appended after it (grader.kernel.compat.RULES)
+    "adapt.compat_note.predict_classes": {
+        "es": " (con una sola salida, `(model.predict(x) > 0.5).astype('int32')`, como hacía Keras 2)",
+        "en": " (with a single output, `(model.predict(x) > 0.5).astype('int32')`, as Keras 2 did)",
+    },
+    "adapt.compat_note.checkpoint_h5": {
+        "es": " (si guarda solo los pesos, `'best.weights.h5'`)",
+        "en": " (when it saves weights only, `'best.weights.h5'`)",
+    },
+    "adapt.compat_note.optimizer_epsilon_none": {
+        "es": " (con épsilon 1e-7, el valor que significaba `None`)",
+        "en": " (with epsilon 1e-7, the value `None` stood for)",
+    },
+    "adapt.compat_note.image_data_generator": {
+        "es": " (la misma clase; hoy se prefieren las capas `keras.layers.Random*`)",
+        "en": " (the same class; today the `keras.layers.Random*` layers are preferred)",
+    },
+    "adapt.compat_note.text_preprocessing": {
+        "es": " (la misma clase; hoy se prefiere la capa `keras.layers.TextVectorization`)",
+        "en": " (the same class; today the `keras.layers.TextVectorization` layer is preferred)",
+    },
+    "adapt.compat_note.tf_eager": {
+        "es": ": TensorFlow 2 ejecuta siempre en modo eager",
+        "en": ": TensorFlow 2 always runs eagerly",
+    },
+    "adapt.compat_note.tf_activation": {
+        "es": " (Keras no puede guardar una función de TensorFlow en un modelo que se cargue de forma segura)",
+        "en": " (Keras cannot save a TensorFlow function in a model that loads back safely)",
     },
     "adapt.internal": {"es": "Aviso interno del grader: {detail}", "en": "Grader notice: {detail}"},
     "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},

@@ -3,14 +3,55 @@
 TEXTS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- training (the grader's fit log)
     "training.ok": {
-        "es": "Entrenamiento como se pedía (registrado por el grader: {fits}).",
-        "en": "Training as asked (logged by the grader: {fits}).",
+        "es": "El entrenamiento cumple lo que mira esta comprobación: {checked} (registrado por el grader: {fits}).",
+        "en": "Training meets what this check looks at: {checked} (logged by the grader: {fits}).",
     },
     "training.no_fit": {
         "es": "El grader no registró ningún entrenamiento terminado (`fit`) del modelo; se esperaba "
         "al menos {expected}. Entrena el modelo con `model.fit(...)` y ejecuta todas las celdas.",
         "en": "The grader logged no finished training (`fit`) of the model; at least {expected} was "
         "expected. Train the model with `model.fit(...)` and run every cell.",
+    },
+    "training.no_fit_because": {
+        "es": "El grader no registró ningún entrenamiento terminado (`fit`); se esperaba al menos {expected}. {cause}",
+        "en": "The grader logged no finished training (`fit`); at least {expected} was expected. {cause}",
+    },
+    # why no fit finished (grader.checks.causes.untrained), said of training rather than of a metric
+    "training.cause.fit_failed": {
+        "es": "El `fit` de la celda de código {cell} falló ({error}). Corrige ese error.",
+        "en": "The `fit` in code cell {cell} failed ({error}). Fix that error.",
+    },
+    "training.cause.fit_timeout": {
+        "es": "La celda de código {cell}, que llama a `fit`, superó el tiempo máximo de una celda ({limit} s) antes "
+        "de terminar. Entrena con menos épocas o menos datos para que quepa en ese tiempo.",
+        "en": "Code cell {cell}, which calls `fit`, went over a cell's time limit ({limit} s) before finishing. "
+        "Train with fewer epochs or less data so that it fits in that time.",
+    },
+    "training.cause.fit_cell_failed": {
+        "es": "La celda de código {cell}, que llama a `fit`, falló ({ename}) antes de entrenar. Corrige ese error.",
+        "en": "Code cell {cell}, which calls `fit`, failed ({ename}) before training. Fix that error.",
+    },
+    "training.cause.fit_cell_failed_root": {
+        "es": "La celda de código {cell}, que llama a `fit`, falló ({ename}) porque antes había fallado la celda de "
+        "código {root_cell}, de la que depende ({root_ename}: {root_evalue}). Corrige primero ese error.",
+        "en": "Code cell {cell}, which calls `fit`, failed ({ename}) because code cell {root_cell}, which it "
+        "depends on, had failed before ({root_ename}: {root_evalue}). Fix that error first.",
+    },
+    "training.cause.fit_not_run": {
+        "es": "La celda de código {cell}, que llama a `fit`, no llegó a ejecutarse porque la ejecución se detuvo "
+        "en la celda de código {stopped}. Resuelve lo que la detuvo.",
+        "en": "Code cell {cell}, which calls `fit`, never ran because the run stopped in code cell {stopped}. "
+        "Fix what stopped it.",
+    },
+    "training.cause.fit_other_model": {
+        "es": "Los {n_other} `fit` del notebook entrenaron otro modelo, no `{name}`. Entrena `{name}` (o guarda en "
+        "`{name}` el modelo que entrenas).",
+        "en": "The notebook's {n_other} `fit` call(s) trained another model, not `{name}`. Train `{name}` (or "
+        "keep the model you train in `{name}`).",
+    },
+    "training.cause.zero_epochs": {
+        "es": "Su `fit` (celda de código {cell}) no completó ninguna época. Revisa `epochs` en esa llamada.",
+        "en": "Its `fit` (code cell {cell}) did not complete a single epoch. Check `epochs` in that call.",
     },
     "training.zero_epochs": {
         "es": "El modelo no se entrenó: {fits} — ninguna llamada a `fit` ejecutó una sola época, y se "
@@ -202,6 +243,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "predictions.id_column": {
         "es": "La columna {column} de `{name}` se tomó como PassengerId y la otra como tu predicción.",
         "en": "Column {column} of `{name}` was taken as PassengerId and the other one as your prediction.",
+    },
+    "predictions.nan_counted_wrong": {
+        "es": "`{name}` tiene {n_nan} predicción(es) NaN (filas cuyas características quedaron sin valor); se "
+        "contaron como fallos. Rellena los valores que faltan en {file} igual que en el entrenamiento.",
+        "en": "`{name}` has {n_nan} NaN prediction(s) (rows whose features were left without a value); they were "
+        "counted as misses. Fill the missing values in {file} as you did for training.",
     },
     "predictions.thresholded": {
         "es": "`{name}` tiene probabilidades, no 0/1; el grader tomó 1 cuando son ≥ 0.5. La próxima "

@@ -64,6 +64,8 @@ class _Sites(ast.NodeVisitor):
         self.deletes: dict[str, str] = {}
         self.calls: set[str] = set()
         self.globals: set[str] = set()
+        self.returns: dict[str, list[str]] = {}  # function -> the names it returns
+        self.results: dict[str, str] = {}  # name -> the function whose result the cell stores in it
 
     def _bind(self, name: str, table: dict[str, str] | None = None, code: bool = False) -> None:
         table = self.assigns if table is None else table
@@ -89,7 +91,21 @@ class _Sites(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self._targets(target)
+            call = node.value
+            if (isinstance(target, ast.Name) and self.scope[-1] == "top" and isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name) and len(self.results) < MAX_NAMES):
+                self.results[target.id] = call.func.id  # `m = create_model()`
         self.visit(node.value)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        scope = self.scope[-1]
+        value = node.value
+        if scope.startswith("function:") and value is not None:
+            items = value.elts if isinstance(value, ast.Tuple) else [value]
+            names = [v.id for v in items if isinstance(v, ast.Name)]
+            if names and len(self.returns) < MAX_NAMES:
+                self.returns.setdefault(scope.split(":", 1)[1], []).extend(names)
+        self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._targets(node.target)
@@ -188,7 +204,8 @@ def read_cell(source: str) -> dict[str, Any]:
         sites.visit(tree)
     except RecursionError:
         pass
-    return {"parsed": True, "assigns": sites.assigns, "deletes": sites.deletes, "calls": sorted(sites.calls)}
+    return {"parsed": True, "assigns": sites.assigns, "deletes": sites.deletes, "calls": sorted(sites.calls),
+            "returns": sites.returns, "results": sites.results}
 
 
 def build(nb: Any) -> list[dict[str, Any]]:

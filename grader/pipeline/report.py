@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment
 
 from grader import __version__
-from grader.messages import fmt, render
+from grader.messages import CATALOG, fmt, render
 from grader.model.outcomes import ExecutionOutcome, ScoredCheck, fit_stopped_early
 from grader.model.spec import ExerciseSpec, Rubric
 from grader.pipeline.reveal import level, student_check, student_part
@@ -56,9 +56,14 @@ def adaptations(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
         kind = str(event.get("kind", ""))
         params = {k: v for k, v in event.items() if k not in ("kind", "cell")}
         cell = event.get("cell")
+        key = f"adapt.{kind}"
+        if kind == "compat":  # the words a rule needs, in the reader's language
+            note = f"adapt.compat_note.{params.get('rule')}"
+            params["note"] = render(note, lang=lang) if note in CATALOG else ""
+            key = "adapt.compat" if params.get("new") else "adapt.compat_dropped"
         out.append({"kind": kind, "cell": cell, "public": kind != "internal",
                     "where": outcome.cell_label(cell) if isinstance(cell, int) else None,
-                    "message": render(f"adapt.{kind}", params, lang)})
+                    "message": render(key, params, lang)})
     return out
 
 

@@ -42,6 +42,9 @@ def rebuild(spec: ExerciseSpec, rubric: Rubric, data: dict[str, Any], lang: str,
     with ``out_dir``, its files too (report.json, report.md, figures)."""
     outcome = ExecutionOutcome.from_json(data["outcome"])
     results = [CheckResult.from_json(r) for r in data["results"]]
+    for r in results:  # graded before a low metric carried its cause (stop 28)
+        if r.message == "metric.low" and "cause_key" not in r.params:
+            r.params = {**r.params, "cause_key": "metric.cause.general"}
     spec = spec.with_profile(outcome.profile)
     scored = score.score(results, rubric)
     rep = report.build(spec, rubric, Path(data["notebook"]), outcome, scored, lang, dict(data.get("timings") or {}),
