@@ -132,7 +132,7 @@ def test_the_full_profile_s_own_cap_is_said_as_the_grader_s_limit() -> None:
     assert causes.capped(_ctx([BUILD, FIT], [_fit()]), "model") is None  # 5 asked, 5 run
     stopped = _ctx([BUILD, FIT], [_fit(time_budget_stopped=True, epochs_run=3)])
     key, params = causes.capped(stopped, "model") or ("", {})
-    assert "tras 3 épocas, al agotar los 240 s" in render(key, params)
+    assert "tras 3 época(s), al agotar los 240 s" in render(key, params)
 
 
 @pytest.mark.parametrize(("last", "key"), [

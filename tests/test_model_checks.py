@@ -61,6 +61,9 @@ MODELS: dict[str, Callable[[], Any]] = {
     # issue 17: a model with nothing to learn, and one with no layers, are told so
     "pooling_only": lambda: _seq(L.Reshape((2, 2, 1)), L.MaxPooling2D(2), L.Flatten()),
     "empty": lambda: keras.Sequential([]),
+    # a whole other network where one layer is asked for (a LeNet kept as `model` in cnn_params)
+    "other_net": lambda: _seq(L.Reshape((2, 2, 1)), L.Conv2D(2, 2, activation="tanh"), L.Flatten(),
+                              L.Dense(5, activation="tanh"), L.Dense(3, activation="softmax")),
     "extra_middle": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(5), L.Dense(3, activation="softmax")),
     "softmax_only": lambda: _seq(L.Dense(3, activation="softmax")),
     # mnist_dropout's two accepted shapes: with and without a Dropout right after the input
@@ -164,6 +167,19 @@ def test_structure_extra_layer(saved: Path) -> None:
     assert r.details[1]["params"] == {"pos": 3, "found": "Dense(3)"}
 
 
+def test_structure_other_network_is_named_not_rebuilt(saved: Path) -> None:
+    """Five layers where one is asked for: no layer-by-layer changes (they would turn the
+    student's other network into the exercise's), one message saying it is another network."""
+    r = _run(saved, "other_net", "model_structure", layers=[{"type": "Conv2D", "filters": 3, "kernel_size": 4}])
+    assert (r.status, r.message) == ("fail", "structure.wrong")
+    assert r.details == [{"message": "structure.other_model", "params": {"name": "m", "found": 5, "expected": 1}}]
+    assert render("structure.other_model", r.details[0]["params"]).startswith(
+        "`m` tiene 5 capas y el ejercicio pide 1: es otra red")
+    # one extra layer beside two asked for is still told layer by layer
+    assert _keys(_run(saved, "extra", "model_structure", layers=EXPECTED_LAYERS)) == [
+        "structure.count", "structure.extra_layer"]
+
+
 def test_structure_wrong_layer_type(saved: Path) -> None:
     r = _run(saved, "dropout", "model_structure", layers=EXPECTED_LAYERS)
     assert r.status == "fail"
@@ -232,8 +248,9 @@ def test_a_missing_first_layer_is_placed_at_the_start(saved: Path) -> None:
 def test_per_layer_counts_are_aligned_too(saved: Path) -> None:
     r = _run(saved, "extra_middle", "param_count", per_layer=[10, 9])
     assert r.status == "fail"
-    # the extra Dense(5) is named once; the output layer then has 6 inputs, so its count differs too
-    assert [r.message, *_keys(r)] == ["structure.count", "structure.extra_layer", "params.wrong"]
+    # the extra Dense(5) is named once; the output layer then has 6 inputs, so its count differs
+    # too, and is said to follow from it
+    assert [r.message, *_keys(r)] == ["structure.count", "structure.extra_layer", "params.wrong_after_change"]
     assert r.details[0]["params"] == {"pos": 2, "found": "Dense(5)"}
     assert (r.details[1]["params"]["pos"], r.details[1]["params"]["found"]) == (3, 18)
     r = _run(saved, "extra_middle", "output_shapes", layers=[[None, 2], [None, 3]])

@@ -168,9 +168,9 @@ def _model_result(check: CheckSpec) -> CheckResult:
         if "per_layer" in exp:
             n = len(exp["per_layer"])
             details += _per_layer([-7] * n, exp["per_layer"], [{"type": "Dense"}] * n, lambda f, e: f == e,
-                                  "params.wrong", "params.missing_layer")
+                                  "params.wrong", "params.missing_layer", carries=False)
             details += _per_layer([-7], exp["per_layer"], [{"type": "Dense"}], lambda f, e: f == e, "params.wrong",
-                                  "params.missing_layer")
+                                  "params.missing_layer", carries=False)
         return _result(check, "params.ok", -7, details, {"total": -7})
     for key in ("input", "output"):
         if key in exp:
@@ -179,7 +179,7 @@ def _model_result(check: CheckSpec) -> CheckResult:
     if "layers" in exp:
         n = len(exp["layers"])
         details += _per_layer([[None, 7]] * n, exp["layers"], [{"type": "Dense"}] * n, lambda f, e: False,
-                              "shapes.wrong", "shapes.missing_layer")
+                              "shapes.wrong", "shapes.missing_layer", carries=True)
     return _result(check, "shapes.ok", [None, 7], details, {"output": [None, 7]})
 
 

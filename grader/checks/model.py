@@ -229,6 +229,13 @@ def check_structure(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                     "pos": label, "layer": f["type"], "attr": attr,
                     "found": _show(got), "expected": _show(want)}})
     ok = not details
+    matched = sum(1 for st in steps if st.op not in ("extra", "missing"))
+    unmatched = sum(1 for st in steps if st.op in ("extra", "missing") and st.expected not in skipped)
+    if not ok and unmatched >= 3 and unmatched > 2 * matched:
+        # another network altogether (a LeNet where one layer is asked for): layer-by-layer
+        # changes would rebuild it into something else, so say what it is instead
+        details = [{"message": "structure.other_model", "params": {
+            "name": ctx.found_as(check.artifact) or check.artifact, "found": len(found), "expected": len(expected)}}]
     summary_f = " → ".join(labels)
     summary_e = " → ".join(f"[{_expected_label(e)}]" if e.get("optional") else _expected_label(e) for e in asked)
     optional = any(e.get("optional") for e in asked)
@@ -279,7 +286,7 @@ def check_shapes(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                     "found": found[key], "expected": exp[key]}})
     if "layers" in exp:
         details += _per_layer(found["layers"], exp["layers"], layers, _shape_ok, "shapes.wrong",
-                              "shapes.missing_layer")
+                              "shapes.missing_layer", carries=True)
     if "output" in exp:
         return _result(check, "shapes.ok", found["output"], details, found)
     if "layers" in exp:
@@ -320,31 +327,37 @@ def check_params(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     if "per_layer" in exp:
         layers = describe_layers(model, fold_activations=False)
         details += _per_layer(counts["per_layer"], exp["per_layer"], layers, lambda f, e: f == e, "params.wrong",
-                              "params.missing_layer")
+                              "params.missing_layer", carries=False)
     return _result(check, "params.ok", counts["total"], details, counts)
 
 
 def _per_layer(found: list[Any], want: list[Any], layers: list[dict[str, Any]], same: Any,
-               message: str, missing: str) -> list[dict[str, Any]]:
+               message: str, missing: str, carries: bool) -> list[dict[str, Any]]:
     """Compare a per-layer list (output shapes, parameter counts): the lengths always, then the
     layers as aligned by grader.checks.align, so one extra layer is named once."""
     details: list[dict[str, Any]] = []
     if len(want) != len(found):
         details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(want)}})
     labels = [_layer_label(layer) for layer in layers]
+    after_change = False  # a layer after an extra or missing one receives something else
     for step in align(len(found), len(want), lambda i, j: 0.0 if same(found[i], want[j]) else CHANGE):
         if step.op == "extra" and step.found is not None:
             details.append({"message": "structure.extra_layer", "params": {"pos": step.found + 1,
                                                                             "found": labels[step.found]}})
+            after_change = True
         elif step.op == "missing" and step.expected is not None:
             details.append({"message": missing, "params": {"expected": want[step.expected],
                                                            **_missing(step, labels)}})
+            after_change = True
         elif step.found is not None and step.expected is not None:
             f, e = found[step.found], want[step.expected]
             if not same(f, e):
-                details.append({"message": message, "params": {
+                # its count (or shape) may differ only because of that change: said so, not blamed
+                details.append({"message": message + ("_after_change" if after_change else ""), "params": {
                     "what_key": "params.what.layer", "pos": step.found + 1, "layer": layers[step.found]["type"],
                     "found": f, "expected": e}})
+            # a parameter count depends on the layer just before; an output shape on all before it
+            after_change = after_change and carries
     return details
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .hooks import swap_code
 from .paths import translate
-from .state import CONFIG, ORIGINAL, event
+from .state import CONFIG, ORIGINAL, event, said
 
 # ---- keras.datasets.*.load_data() from the provisioned copies
 _LOADER_SOURCE = (
@@ -105,12 +105,14 @@ def _keras_load_data(name: str) -> Any:
 
     source = CONFIG.get("datasets", {}).get(name)
     if source is None:
-        given = ", ".join(sorted(CONFIG.get("datasets", {}))) or "ninguno / none"
-        raise RuntimeError(
-            f"[dl-grader] keras.datasets.{name}.load_data(): este ejercicio no provee '{name}' "
-            f"(provee: {given}); this exercise does not provide '{name}'. "
-            "Usa el dataset que pide el enunciado / use the dataset the statement asks for."
-        )
+        given = ", ".join(sorted(CONFIG.get("datasets", {})))
+        raise RuntimeError(said(
+            f"keras.datasets.{name}.load_data(): este ejercicio no trae el dataset '{name}' "
+            f"({'trae: ' + given if given else 'no trae ningún dataset'}). "
+            "Usa el dataset que pide el enunciado.",
+            f"keras.datasets.{name}.load_data(): this exercise does not provide the '{name}' dataset "
+            f"({'it provides: ' + given if given else 'it provides none'}). "
+            "Use the dataset the statement asks for."))
     files = source["files"]
     if source["format"] == "idx":
         x_train, y_train = _read_idx(files["train-images-idx3-ubyte.gz"]), _read_idx(files["train-labels-idx1-ubyte.gz"])

@@ -24,6 +24,11 @@ def event(kind: str, **data: Any) -> None:
     events.append({"kind": kind, **data})
 
 
+def said(es: str, en: str) -> str:
+    """One of two texts, in the course language (for an error the grader raises in the kernel)."""
+    return f"[dl-grader] {en if CONFIG.get('lang') == 'en' else es}"
+
+
 def say(es: str, en: str) -> None:
     """A short note in the notebook's output, in the course language."""
-    print(f"[dl-grader] {en if CONFIG.get('lang') == 'en' else es}")
+    print(said(es, en))

@@ -64,6 +64,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "La arquitectura no coincide con la pedida; la tuya: {summary_found}.",
         "en": "The architecture does not match the one asked for; yours: {summary_found}.",
     },
+    "structure.other_model.hidden": {
+        "es": "`{name}` tiene {found} capas: es otra red, no la que pide el enunciado.",
+        "en": "`{name}` has {found} layers: it is another network, not the one the statement asks for.",
+    },
     "structure.count.hidden": {
         "es": "El modelo tiene {found} capas: no son las que pide el ejercicio.",
         "en": "The model has {found} layers: not the number the exercise asks for.",
@@ -116,6 +120,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Número de parámetros correcto.",
         "en": "Parameter count is right.",
     },
+    "shapes.wrong_after_change.hidden": {
+        "es": "{what}: forma {found}; no es la pedida. Cambia por la capa que sobra o falta antes de ella: "
+        "corrige esa primero.",
+        "en": "{what}: shape {found}; not the one asked for. It changes because of the extra or missing layer "
+        "before it: fix that one first.",
+    },
+    "params.wrong_after_change.hidden": {
+        "es": "{what}: {found} parámetros; no es la cantidad correcta. Cambia por la capa que sobra o falta justo "
+        "antes: corrige esa primero.",
+        "en": "{what}: {found} parameters; not the right count. It changes because of the extra or missing layer "
+        "just before it: fix that one first.",
+    },
     "params.wrong.hidden": {
         "es": "{what}: {found} parámetros; no es la cantidad correcta.",
         "en": "{what}: {found} parameters; not the right count.",
@@ -134,11 +150,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{metric} computed by the grader on {data}: {found}; it does not reach the threshold. {cause}",
     },
     "metric.cause.underfit.hidden": {
-        "es": "Su último `fit` (celda de código {cell}: {epochs} épocas, {optimizer}) terminó con `{train_metric}` = "
+        "es": "Su último `fit` (celda de código {cell}; épocas: {epochs}; {optimizer}) terminó con `{train_metric}` = "
         "{train} en sus datos de entrenamiento: el modelo tampoco aprende esos datos. Revisa lo que controla el "
         "aprendizaje: el optimizador y su tasa de aprendizaje, la regularización, la función de pérdida, la "
         "escala de los datos y el número de épocas.",
-        "en": "Its last `fit` (code cell {cell}: {epochs} epochs, {optimizer}) ended with `{train_metric}` = {train} "
+        "en": "Its last `fit` (code cell {cell}; epochs: {epochs}; {optimizer}) ended with `{train_metric}` = {train} "
         "on its training data: the model does not learn that data either. Check what drives learning: the "
         "optimizer and its learning rate, regularisation, the loss function, the scale of the data and the "
         "number of epochs.",
@@ -186,6 +202,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "layer.where.first": {"es": "al principio del modelo", "en": "at the start of the model"},
     "layer.where.after": {"es": "después de la capa {pos} (`{after}`)", "en": "after layer {pos} (`{after}`)"},
+    "structure.other_model": {
+        "es": "`{name}` tiene {found} capas y el ejercicio pide {expected}: es otra red, no la que pide el "
+        "enunciado. Si es tu respuesta, constrúyela de nuevo con las capas pedidas; si es otro modelo del "
+        "notebook, guarda el del ejercicio en su propia variable.",
+        "en": "`{name}` has {found} layers and the exercise asks for {expected}: it is another network, not "
+        "the one the statement asks for. If it is your answer, build it again with the layers asked for; if it "
+        "is another model of the notebook, keep the exercise's in a variable of its own.",
+    },
     "structure.extra_layer": {
         "es": "Capa {pos}: `{found}` sobra; el ejercicio no la pide.",
         "en": "Layer {pos}: `{found}` is extra; the exercise does not ask for it.",
@@ -212,6 +236,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "shapes.wrong": {
         "es": "{what}: forma {found}; se esperaba {expected}.",
         "en": "{what}: shape {found}; expected {expected}.",
+    },
+    "shapes.wrong_after_change": {
+        "es": "{what}: forma {found}; se esperaba {expected}. Cambia por la capa que sobra o falta antes de "
+        "ella (recibe otra entrada): corrige esa primero.",
+        "en": "{what}: shape {found}; expected {expected}. It changes because of the extra or missing layer "
+        "before it (it receives another input): fix that one first.",
+    },
+    "params.wrong_after_change": {
+        "es": "{what}: {found} parámetros; se esperaban {expected}. Cambia por la capa que sobra o falta justo "
+        "antes (recibe otra entrada): corrige esa primero.",
+        "en": "{what}: {found} parameters; expected {expected}. It changes because of the extra or missing "
+        "layer just before it (it receives another input): fix that one first.",
     },
     "params.ok": {
         "es": "Número de parámetros correcto: {found}.",
@@ -247,28 +283,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Check preprocessing, the loss function and the number of epochs.",
     },
     "metric.cause.trained": {
-        "es": "Su último `fit` (celda de código {cell}) corrió {epochs} épocas con {optimizer}. Revisa el "
+        "es": "Su último `fit` (celda de código {cell}; épocas: {epochs}; {optimizer}) terminó sin error. Revisa el "
         "preprocesamiento, la función de pérdida, el optimizador y el número de épocas.",
-        "en": "Its last `fit` (code cell {cell}) ran {epochs} epochs with {optimizer}. Check preprocessing, "
+        "en": "Its last `fit` (code cell {cell}; epochs: {epochs}; {optimizer}) finished without error. Check preprocessing, "
         "the loss function, the optimizer and the number of epochs.",
     },
     "metric.cause.underfit": {
-        "es": "Su último `fit` (celda de código {cell}: {epochs} épocas, {optimizer}) terminó con `{train_metric}` = "
+        "es": "Su último `fit` (celda de código {cell}; épocas: {epochs}; {optimizer}) terminó con `{train_metric}` = "
         "{train} en sus datos de entrenamiento, también por debajo de {expected}: el modelo no llega a aprender "
         "ni esos datos. Revisa lo que controla el aprendizaje: el optimizador y su tasa de aprendizaje, la "
         "regularización, la función de pérdida, la escala de los datos y el número de épocas.",
-        "en": "Its last `fit` (code cell {cell}: {epochs} epochs, {optimizer}) ended with `{train_metric}` = {train} "
+        "en": "Its last `fit` (code cell {cell}; epochs: {epochs}; {optimizer}) ended with `{train_metric}` = {train} "
         "on its training data, below {expected} too: the model does not even learn that data. Check what "
         "drives learning: the optimizer and its learning rate, regularisation, the loss function, the scale "
         "of the data and the number of epochs.",
     },
     "metric.cause.no_generalize": {
-        "es": "Su último `fit` (celda de código {cell}: {epochs} épocas, {optimizer}) terminó con `{train_metric}` = "
+        "es": "Su último `fit` (celda de código {cell}; épocas: {epochs}; {optimizer}) terminó con `{train_metric}` = "
         "{train} en sus datos de entrenamiento: los aprende, pero no llega en {data}. El grader prepara esos "
         "datos como pide el enunciado; si preparaste los tuyos de otra forma (otra escala, otra forma, otras "
         "etiquetas), hazlo como pide. Si no, el modelo se ajusta de más a sus datos: menos épocas, Dropout o "
         "regularización.",
-        "en": "Its last `fit` (code cell {cell}: {epochs} epochs, {optimizer}) ended with `{train_metric}` = {train} "
+        "en": "Its last `fit` (code cell {cell}; epochs: {epochs}; {optimizer}) ended with `{train_metric}` = {train} "
         "on its training data: it learns them, but not {data}. The grader prepares that data as the statement "
         "asks; if you prepared yours otherwise (another scale, shape or labels), do as it asks. If not, the "
         "model overfits its data: fewer epochs, Dropout or regularisation.",
@@ -280,9 +316,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "With all of them the result might differ.",
     },
     "metric.capped_full_time": {
-        "es": "El entrenamiento se detuvo en la celda de código {cell}, tras {epochs} épocas, al agotar los {budget} s "
+        "es": "El entrenamiento se detuvo en la celda de código {cell}, tras {epochs} época(s), al agotar los {budget} s "
         "que el grader da a los `fit` de un notebook. Con más tiempo el resultado podría ser otro.",
-        "en": "Training stopped in code cell {cell}, after {epochs} epochs, when the {budget} s the grader gives "
+        "en": "Training stopped in code cell {cell}, after {epochs} epoch(s), when the {budget} s the grader gives "
         "a notebook's `fit` calls ran out. With more time the result might differ.",
     },
     "score.compat_charge": {
