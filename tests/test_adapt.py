@@ -143,7 +143,7 @@ def test_time_budget_stops_training_cleanly_and_a_missing_dataset_says_so(tmp_pa
     assert event["budget"] == 3 and event["requested"] == 10000 and event["cell"] == 0
     failed = outcome.failed_cells
     assert [c.index for c in failed] == [1]
-    assert failed[0].ename == "RuntimeError" and "no trae el dataset 'cifar10'" in (failed[0].evalue or "")
+    assert failed[0].ename == "RuntimeError" and "no trae 'cifar10'" in (failed[0].evalue or "")
     assert "exercise" not in (failed[0].evalue or "")  # one language
     assert value(outcome, "local") == ["sonar.csv", 208]
     assert kinds(outcome)["get_file"][0]["origin"] == UCI_SONAR

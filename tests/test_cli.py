@@ -158,6 +158,6 @@ def test_quick_student_check_trains_less_and_says_so() -> None:
     assert report["execution"]["profile"] == "quick"
     assert report["execution"]["budget"]["data_fraction"] == 0.2
     kinds = {a["kind"]: a for a in report["execution"]["adaptations"]}
-    assert kinds["epoch_cap"]["message"].startswith("`fit` pidió 10 épocas; se entrenaron 1")
+    assert kinds["epoch_cap"]["message"].startswith("`fit` pidió 10 épocas; el grader lo limitó a 1")
     assert "12000 de 60000" in kinds["data_fraction"]["message"]
     assert time.monotonic() - t0 < 300

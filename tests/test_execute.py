@@ -167,6 +167,21 @@ def test_a_swallowed_interrupt_is_still_a_timeout(tmp_path: Path) -> None:
     assert outcome.cells[1].status == "not_run"  # nothing more can run in that kernel
 
 
+def test_an_interrupt_that_surfaces_as_another_error_is_still_a_timeout(tmp_path: Path) -> None:
+    """The interrupt can land inside a library and come out as another error ("SystemError: bad
+    argument to internal function" from predict): past the limit, it is the limit's doing."""
+    outcome, _ = run(tmp_path, [
+        "import time\ntry:\n    while True:\n        time.sleep(0.2)\nexcept KeyboardInterrupt:\n"
+        "    raise SystemError('bad argument to internal function')",
+        "after = 'yes'",
+    ], artifacts=["after"], cell_timeout=3, notebook_timeout=60)
+    assert outcome.cells[0].status == "timeout" and outcome.cells[0].ename != "SystemError"
+    assert outcome.cells[1].status == "ok"  # the kernel goes on after the interrupted cell
+    from grader.pipeline.report import execution_message
+
+    assert execution_message(outcome, "es").endswith("se interrumpió; las demás celdas se ejecutaron igual.")
+
+
 def test_limits_and_peaks_are_recorded(tmp_path: Path) -> None:
     outcome, _ = run(tmp_path, ["x = bytearray(50 * 2**20)"], artifacts=[])
     assert outcome.resources["limits"]["memory_mb"] == 8192
@@ -344,6 +359,18 @@ def test_a_model_chosen_while_alone_gives_way_to_the_one_built_for_the_exercise(
     ])
     assert (entry["found_as"], entry["chosen_by"]) == ("red_final", "role")
     assert entry["candidates"] == ["borrador", "red_final"]
+
+
+def test_an_empty_model_is_never_discovered_for_want_of_another(tmp_path: Path) -> None:
+    """Issue 17: a `Sequential()` left empty when the cell that filled it failed was graded as the
+    exercise's model ("it has no layers: add the layers the statement asks for"); no model of
+    the exercise exists, and that is what is said."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    entry, _ = _discover(tmp_path / "a", ["vacio = keras.Sequential()"])
+    assert entry["status"] == "absent"
+    entry, _ = _discover(tmp_path / "b", ["vacio = keras.Sequential()", f"borrador = {NET.format(n=6)}"])
+    assert entry["found_as"] == "borrador"  # an attempt with other shapes still is graded
 
 
 @pytest.mark.parametrize("graded_trained", [True, False])

@@ -275,8 +275,8 @@ def test_an_extra_layer_is_named_once_not_blamed_on_every_later_layer(graded: Gr
     params = checks["parametros_modelo"]
     assert "Capa 2 (Dense): `Dense(4, relu)` sobra" not in params["message"]
     assert any("Capa 2: `Dense(4, relu)` sobra" in d for d in params["details"]), params["details"]
-    assert "Capa 3 (Dense): 15 parámetros; se esperaban 9. Cambia por la capa que sobra o falta justo antes " \
-        "(recibe otra entrada): corrige esa primero." in params["details"]
+    assert "Capa 3 (Dense): 15 parámetros; se esperaban 9. La capa está como se pide: la diferencia viene de lo " \
+        "que recibe de las capas anteriores (al corregirlas, se corrige)." in params["details"]
 
 
 def test_a_model_returned_by_a_function_is_told_to_keep_the_result(graded: Graded) -> None:

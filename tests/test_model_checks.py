@@ -45,6 +45,11 @@ def _seq(*layers: Any) -> Any:
     return keras.Sequential([keras.Input((4,)), *layers])
 
 
+def _compiled(model: Any, loss: Any) -> Any:
+    model.compile(optimizer="adam", loss=loss)
+    return model
+
+
 MODELS: dict[str, Callable[[], Any]] = {
     "good": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(3, activation="softmax")),
     "units4": lambda: _seq(L.Dense(4, activation="tanh"), L.Dense(3, activation="softmax")),
@@ -61,6 +66,11 @@ MODELS: dict[str, Callable[[], Any]] = {
     # issue 17: a model with nothing to learn, and one with no layers, are told so
     "pooling_only": lambda: _seq(L.Reshape((2, 2, 1)), L.MaxPooling2D(2), L.Flatten()),
     "empty": lambda: keras.Sequential([]),
+    # Keras 1's way: each activation a layer of its own
+    "act_layers": lambda: _seq(L.Dense(2), L.Activation("tanh"), L.Dense(3), L.Activation("softmax")),
+    # logits out, and a loss that takes them (the TensorFlow tutorials' way)
+    "logits": lambda: _compiled(_seq(L.Dense(2, activation="tanh"), L.Dense(3)),
+                                keras.losses.CategoricalCrossentropy(from_logits=True)),
     # a whole other network where one layer is asked for (a LeNet kept as `model` in cnn_params)
     "other_net": lambda: _seq(L.Reshape((2, 2, 1)), L.Conv2D(2, 2, activation="tanh"), L.Flatten(),
                               L.Dense(5, activation="tanh"), L.Dense(3, activation="softmax")),
@@ -138,6 +148,16 @@ def test_structure_missing_softmax(saved: Path) -> None:
         "expected": "'softmax'"}}]
     assert r.params["summary_found"] == "Dense(2, tanh) → Dense(3)"
     assert r.params["summary_expected"] == "Dense(2, tanh) → Dense(3, softmax)"
+
+
+def test_a_logits_output_names_the_loss_too(saved: Path) -> None:
+    """issue 17: "change activation='linear' to 'softmax'" alone, with a from_logits=True loss,
+    applies softmax twice; the loss is named beside the activation. Without that loss, as before."""
+    r = _run(saved, "logits", "model_structure", layers=EXPECTED_LAYERS)
+    assert r.details == [{"message": "structure.logits_output", "params": {
+        "pos": 2, "layer": "Dense", "expected": "'softmax'"}}]
+    assert "quita `from_logits=True` de la pérdida" in render(r.details[0]["message"], r.details[0]["params"])
+    assert _keys(_run(saved, "no_softmax", "model_structure", layers=EXPECTED_LAYERS)) == ["structure.attr"]
 
 
 def test_structure_accepts_any_of_listed_activations(saved: Path) -> None:
@@ -260,11 +280,37 @@ def test_per_layer_counts_are_aligned_too(saved: Path) -> None:
         "Falta una capa de 9 parámetros después de la capa 1 (`Dense(2, tanh)`).")
 
 
+def test_per_layer_lists_pair_layers_as_the_architecture_check_does(saved: Path) -> None:
+    """issue 17: per-layer counts and shapes were paired by their numbers alone, so a model with
+    activation layers of its own or one extra layer had required layers called extra and counts
+    compared with another layer's. With the spec's architecture, they pair as it does."""
+    spec = SPEC.model_copy(update={"checks": [CheckSpec(id="arq", kind="model_structure", artifact="m",
+                                                        expect={"layers": EXPECTED_LAYERS})]})
+
+    def run(model: str, kind: str, **expect: Any) -> CheckResult:
+        ctx = CheckContext(spec, ExecutionOutcome(status="ok", artifacts={"m": {
+            "status": "ok", "kind": "model", "found_as": "m", "cell": 1, "file": f"{model}.keras"}}), saved)
+        return run_check(CheckSpec(id="c", kind=kind, artifact="m", expect=expect), ctx)
+
+    assert run("act_layers", "param_count", per_layer=[10, 9]).status == "pass"
+    assert run("act_layers", "output_shapes", layers=[[None, 2], [None, 3]]).status == "pass"
+    r = run("extra_middle", "param_count", per_layer=[10, 9])
+    assert [r.message, *_keys(r)] == ["structure.count", "structure.extra_layer", "params.wrong_input"]
+    assert (r.details[1]["params"]["pos"], r.details[1]["params"]["found"]) == (3, 18)
+    assert "La capa está como se pide" in render(r.details[1]["message"], r.details[1]["params"])
+    r = run("units4", "param_count", per_layer=[10, 9])  # Dense(4): its own setting, then its effect
+    assert [d["message"] for d in [{"message": r.message}, *r.details]] == ["params.wrong", "params.wrong_input"]
+
+
 def test_a_skipped_optional_layer_and_an_extra_one_name_only_the_extra(saved: Path) -> None:
     r = _run(saved, "skip_optional_add_last", "model_structure", layers=OPTIONAL_DROPOUT)
     assert r.status == "fail"
-    assert r.details == [{"message": "structure.count", "params": {"found": 4, "expected": 3}},
-                         {"message": "structure.extra_layer", "params": {"pos": 4, "found": "Dropout(0.5)"}}]
+    # 4 layers is a count the exercise allows (3 to 4): only the extra layer is said
+    assert r.details == [{"message": "structure.extra_layer", "params": {"pos": 4, "found": "Dropout(0.5)"}}]
+    r = _run(saved, "good", "model_structure", layers=OPTIONAL_DROPOUT)
+    assert r.details[0] == {"message": "structure.count_range", "params": {"found": 2, "fewest": 3, "most": 4}}
+    assert render(r.details[0]["message"], r.details[0]["params"]) == (
+        "El modelo tiene 2 capas; el ejercicio admite de 3 a 4. Revisa que no falte ni sobre ninguna.")
 
 
 def test_optional_key_is_valid_and_typos_are_not() -> None:
@@ -380,7 +426,7 @@ def test_found_as_alias_is_reported(saved: Path) -> None:
 
 @pytest.mark.parametrize(("why", "es", "en"), [
     ("role", "el único cuya entrada y salida encajan", "the only one whose input and output fit"),
-    ("last_trained", "el último que se entrenó con `fit`", "the last one trained with `fit`"),
+    ("last_trained", "el último cuyo `fit` terminó", "the last one whose `fit` finished"),
     ("last_created", "el último que se creó", "the last one created")])
 def test_a_model_found_by_its_role_says_which_and_why(saved: Path, why: str, es: str, en: str) -> None:
     check = CheckSpec(id="c", kind="param_count", artifact="m", expect={"total": 19})

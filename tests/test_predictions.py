@@ -335,8 +335,8 @@ def test_a_few_nan_predictions_are_counted_as_misses(tmp_path: Path, monkeypatch
     assert r.measured == pytest.approx((N_TEST - 1) / N_TEST)
     nan_note = next(d for d in r.details if d["message"] == "predictions.nan_counted_wrong")
     assert render(nan_note["message"], nan_note["params"]).startswith(
-        "`predicciones` tiene 1 predicción(es) NaN (filas cuyas características quedaron sin valor); se contaron "
-        "como fallos.")
+        "`predicciones` tiene 1 predicción(es) NaN: a esas filas de test.csv les quedó alguna característica sin "
+        "valor, y se contaron como fallos. Revisa cómo construyes las características de prueba")
     many = probs.copy()
     many[:20] = np.nan  # more than a few: not predictions of this file
     assert _grade(many, tmp_path, monkeypatch, data_dir).message == "predictions.bad_values"

@@ -95,6 +95,14 @@ def test_wrong_patience_names_the_setting(logged: Any) -> None:
     assert "patience=1000" in render(r.message, r.params, "es") and "patience=30" in render(r.message, r.params, "es")
 
 
+def test_every_failed_condition_is_said_not_only_the_first(logged: Any) -> None:
+    """issue 17: a wrong callback hid a wrong batch size; fixing the callback alone still failed."""
+    r = check(logged, callback={"type": "EarlyStopping", "patience": 30}, batch_sizes=[1])
+    assert (r.status, r.message) == ("fail", "training.callback_setting")
+    assert [d["message"] for d in r.details] == ["training.batch_missing"]
+    assert "batch_size" in render(r.details[0]["message"], r.details[0]["params"], "es")
+
+
 def test_a_callback_stopped_by_the_epoch_cap_did_not_stop_early(logged: Any) -> None:
     r = check(logged, callback={"type": "EarlyStopping", "patience": 1000}, stopped_early=True)
     assert (r.status, r.message) == ("fail", "training.not_stopped_cap")

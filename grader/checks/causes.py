@@ -68,11 +68,11 @@ def untrained(ctx: CheckContext, name: str | None) -> Reason | None:
             if root is not None:  # it failed only because an earlier cell had
                 return "metric.cause.fit_cell_failed_root", {**params, **root}
             return "metric.cause.fit_cell_failed", params
-    others = [f for f in out.fits if not f.get("error")]
+    if fits:  # its own fit called, zero epochs run (epochs=0, or stopped before the first)
+        return "metric.cause.zero_epochs", {"cell": out.cell_label(fits[-1].get("cell"))}
+    others = [f for f in out.fits if not f.get("error") and (f.get("epochs_run") or 0) > 0]
     if others:
         return "metric.cause.fit_other_model", {"n_other": len(others)}
-    if fits:  # fit called, zero epochs run (epochs=0, or stopped before the first)
-        return "metric.cause.zero_epochs", {"cell": out.cell_label(fits[-1].get("cell"))}
     return "metric.cause.no_fit", {}
 
 
@@ -90,7 +90,12 @@ def _optimizer_label(fit: dict[str, Any]) -> str:
     return f"{opt['type']}(learning_rate={lr:.4g})" if isinstance(lr, (int, float)) else opt["type"]
 
 
-def low(ctx: CheckContext, name: str, metric: str, minimum: float) -> Reason:
+# a training metric this close to the grader's (or below it) is not overfitting: the model lacks
+# capacity or training, and fewer epochs or more regularisation would only lower both
+OVERFIT_GAP = 0.05
+
+
+def low(ctx: CheckContext, name: str, metric: str, minimum: float, found: float | None = None) -> Reason:
     """(cause key, params) for a trained model whose metric is low, from what its last finished
     ``fit`` logged: it does not learn its own training data either (underfit), or it does and
     the grader's data gives another result (it does not generalise, or the data were prepared
@@ -110,6 +115,8 @@ def low(ctx: CheckContext, name: str, metric: str, minimum: float) -> Reason:
     params.update(train_metric=key, train=logged[key])
     if logged[key] < minimum:
         return "metric.cause.underfit", params
+    if found is not None and logged[key] - found < OVERFIT_GAP:
+        return "metric.cause.no_overfit", {**params, "found": round(found, 4)}
     return "metric.cause.no_generalize", params
 
 

@@ -205,6 +205,29 @@ class CheckContext:
         self._models[name] = model
         return model, ("", {})
 
+    def from_logits(self, name: str) -> bool:
+        """Whether ``name``'s model was compiled with a loss that takes logits
+        (``from_logits=True``), read from the saved file's compile configuration (JSON, never
+        deserialised into objects). False when the file does not say."""
+        import json
+        import zipfile
+
+        entry = self.entry(name)
+        if self.artifacts_dir is None or not entry.get("file"):
+            return False
+        try:
+            with zipfile.ZipFile(self.artifacts_dir / entry["file"]) as z:
+                if z.getinfo("config.json").file_size > 8_000_000:
+                    return False
+                config = json.loads(z.read("config.json"))
+        except Exception:
+            return False
+        loss = (config.get("compile_config") or {}).get("loss") if isinstance(config, dict) else None
+        losses = loss if isinstance(loss, list) else list(loss.values()) if isinstance(loss, dict) and \
+            "class_name" not in loss else [loss]
+        return any(isinstance(x, dict) and isinstance(x.get("config"), dict) and x["config"].get("from_logits") is True
+                   for x in losses)
+
     def history(self, name: str) -> dict[str, list[float]] | None:
         entry = self.entry(name)
         if not entry.get("history") or self.artifacts_dir is None:

@@ -223,7 +223,7 @@ def check_metric(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
         if cause is not None:
             message = "metric.untrained"
         else:
-            cause = causes.low(ctx, check.artifact, metric, exp.min)
+            cause = causes.low(ctx, check.artifact, metric, exp.min, value)
         params.update(cause_key=cause[0], name=check.artifact, **cause[1])
         cut = causes.capped(ctx, check.artifact)
         if cut is not None:

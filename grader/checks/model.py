@@ -195,9 +195,14 @@ def check_structure(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     expected = [{k: v for k, v in e.items() if k != "optional"} for j, e in enumerate(asked) if j not in skipped]
     details: list[dict[str, Any]] = []
     total = right = 0
-    # lengths are always said: a model with only the first layer is told how many it lacks
-    if len(found) != len(expected):
-        details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(expected)}})
+    # lengths are always said: a model with only the first layer is told how many it lacks; with
+    # optional layers, the range the exercise allows, and nothing when the count is in it
+    fewest = sum(1 for e in asked if not e.get("optional"))
+    if fewest == len(asked) and len(found) != len(asked):
+        details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(asked)}})
+    elif not fewest <= len(found) <= len(asked):
+        details.append({"message": "structure.count_range", "params": {
+            "found": len(found), "fewest": fewest, "most": len(asked)}})
     for step in steps:
         if step.op == "extra" and step.found is not None:
             details.append({"message": "structure.extra_layer", "params": {"pos": step.found + 1,
@@ -224,6 +229,12 @@ def check_structure(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
             got = f.get(attr)
             if _attr_matches(got, want):
                 right += 1
+            elif attr == "activation" and got == "linear" and step.found == len(found) - 1 \
+                    and ctx.from_logits(check.artifact):
+                # an output of logits with a loss that takes them: the activation alone would
+                # apply softmax twice, so the loss is named too
+                details.append({"message": "structure.logits_output", "params": {
+                    "pos": label, "layer": f["type"], "expected": _show(want)}})
             else:
                 details.append({"message": "structure.attr", "params": {
                     "pos": label, "layer": f["type"], "attr": attr,
@@ -285,8 +296,12 @@ def check_shapes(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
                     "what_key": f"shapes.what.{key}",
                     "found": found[key], "expected": exp[key]}})
     if "layers" in exp:
+        asked = _asked_layers(check, ctx, len(exp["layers"]))
+        if asked is not None and not asked[1]:  # the structure check compares unfolded layers
+            layers = describe_layers(model, fold_activations=False)
+            found["layers"] = [layer["output_shape"] for layer in layers]
         details += _per_layer(found["layers"], exp["layers"], layers, _shape_ok, "shapes.wrong",
-                              "shapes.missing_layer", carries=True)
+                              "shapes.missing_layer", carries=True, asked=asked[0] if asked else None)
     if "output" in exp:
         return _result(check, "shapes.ok", found["output"], details, found)
     if "layers" in exp:
@@ -325,22 +340,45 @@ def check_params(check: ArtifactCheck, ctx: CheckContext) -> CheckResult:
     if "max_total" in exp and counts["total"] > exp["max_total"]:
         details.append({"message": "params.too_many", "params": {"found": counts["total"], "expected": exp["max_total"]}})
     if "per_layer" in exp:
-        layers = describe_layers(model, fold_activations=False)
-        details += _per_layer(counts["per_layer"], exp["per_layer"], layers, lambda f, e: f == e, "params.wrong",
-                              "params.missing_layer", carries=False)
+        asked = _asked_layers(check, ctx, len(exp["per_layer"]))
+        layers = describe_layers(model, fold_activations=asked is not None and asked[1])
+        details += _per_layer([layer["params"] for layer in layers], exp["per_layer"], layers, lambda f, e: f == e,
+                              "params.wrong", "params.missing_layer", carries=False,
+                              asked=asked[0] if asked else None)
     return _result(check, "params.ok", counts["total"], details, counts)
 
 
+def _asked_layers(check: ArtifactCheck, ctx: CheckContext, n: int) -> tuple[list[dict[str, Any]], bool] | None:
+    """The layers the spec's model_structure check asks of the same model, with its folding of
+    activation layers, when they are the ``n`` layers a per-layer list speaks of (no optional
+    ones): a per-layer count or shape is then paired with the layer the architecture check
+    pairs it with, by type and settings, not by the numbers alone."""
+    spec = getattr(ctx, "spec", None)
+    for other in getattr(spec, "checks", None) or []:
+        layers = other.expect.get("layers") if other.kind == "model_structure" else None
+        if other.artifact == check.artifact and isinstance(layers, list) and len(layers) == n \
+                and not any(e.get("optional") for e in layers):
+            return layers, bool(other.expect.get("fold_activations", True))
+    return None
+
+
 def _per_layer(found: list[Any], want: list[Any], layers: list[dict[str, Any]], same: Any,
-               message: str, missing: str, carries: bool) -> list[dict[str, Any]]:
+               message: str, missing: str, carries: bool,
+               asked: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Compare a per-layer list (output shapes, parameter counts): the lengths always, then the
-    layers as aligned by grader.checks.align, so one extra layer is named once."""
+    layers as aligned by grader.checks.align — by type and settings when the spec's architecture
+    is known (``asked``), else by the values — so one extra layer is named once."""
     details: list[dict[str, Any]] = []
     if len(want) != len(found):
         details.append({"message": "structure.count", "params": {"found": len(found), "expected": len(want)}})
     labels = [_layer_label(layer) for layer in layers]
     after_change = False  # a layer after an extra or missing one receives something else
-    for step in align(len(found), len(want), lambda i, j: 0.0 if same(found[i], want[j]) else CHANGE):
+
+    def cost(i: int, j: int) -> float:
+        if asked is not None:
+            return _attr_cost(layers[i], asked[j])
+        return 0.0 if same(found[i], want[j]) else CHANGE
+    for step in align(len(found), len(want), cost):
         if step.op == "extra" and step.found is not None:
             details.append({"message": "structure.extra_layer", "params": {"pos": step.found + 1,
                                                                             "found": labels[step.found]}})
@@ -352,8 +390,13 @@ def _per_layer(found: list[Any], want: list[Any], layers: list[dict[str, Any]], 
         elif step.found is not None and step.expected is not None:
             f, e = found[step.found], want[step.expected]
             if not same(f, e):
-                # its count (or shape) may differ only because of that change: said so, not blamed
-                details.append({"message": message + ("_after_change" if after_change else ""), "params": {
+                # a layer set as asked differs only by what it receives: said so, not blamed; without
+                # the architecture, a layer after an extra or missing one may differ for that reason
+                if asked is not None:
+                    suffix = "_input" if _attr_cost(layers[step.found], asked[step.expected]) == 0 else ""
+                else:
+                    suffix = "_after_change" if after_change else ""
+                details.append({"message": message + suffix, "params": {
                     "what_key": "params.what.layer", "pos": step.found + 1, "layer": layers[step.found]["type"],
                     "found": f, "expected": e}})
             # a parameter count depends on the layer just before; an output shape on all before it

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from grader.checks import Expect, causes, register
 from grader.checks.context import CheckContext
 from grader.checks.metrics import known_dataset
+from grader.messages import render
 from grader.model.outcomes import CheckResult, CheckStatus, ExecutionOutcome, fit_stopped_early
 from grader.model.spec import CheckSpec
 
@@ -121,6 +122,9 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         return result("fail", "training.zero_epochs", expected=exp.min_fits)
     fits = ran
 
+    # every condition that fails is said (the first as the message, the others as details): a
+    # student who fixes the callback is not told only then that the batch size was wrong too
+    problems: list[tuple[str, dict[str, Any]]] = []
     chosen = fits
     want_cb = check.expect.get("callback")  # as written: its settings are compared one by one
     if want_cb:
@@ -130,16 +134,18 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
             return result("fail", "training.no_callback", type=want_cb["type"], used=", ".join(used) or "—")
         right = [(f, cb) for f, cb in same_type
                  if all(_matches(cb.get(k), v) for k, v in want_cb.items() if k != "type")]
-        if not right:
+        if right:
+            chosen = [f for f, _ in right]
+        else:
             _, cb = same_type[-1]
             wrong = [k for k, v in want_cb.items() if k != "type" and not _matches(cb.get(k), v)]
-            return result("fail", "training.callback_setting", type=want_cb["type"],
-                          setting=", ".join(f"{k}={cb.get(k)!r}" for k in wrong),
-                          expected_setting=", ".join(f"{k}={want_cb[k]!r}" for k in wrong))
-        chosen = [f for f, _ in right]
+            problems.append(("training.callback_setting", {
+                "type": want_cb["type"], "setting": ", ".join(f"{k}={cb.get(k)!r}" for k in wrong),
+                "expected_setting": ", ".join(f"{k}={want_cb[k]!r}" for k in wrong)}))
+            chosen = [f for f, _ in same_type]
 
     if exp.validation and not any(f.get("validation") for f in chosen):
-        return result("fail", "training.no_validation")
+        problems.append(("training.no_validation", {}))
 
     if exp.stopped_early and want_cb:
         stopped = [f for f in chosen if fit_stopped_early(f, want_cb["type"])]
@@ -151,8 +157,8 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
                       and last["epochs_allowed"] < last["epochs_asked"])
             key = "training.not_stopped_budget" if last.get("time_budget_stopped") else (
                 "training.not_stopped_cap" if capped else "training.not_stopped")
-            return result("fail", key, run=last.get("epochs_run", "?"), asked=last.get("epochs_asked", "?"),
-                          allowed=last.get("epochs_allowed", "?"))
+            problems.append((key, {"run": last.get("epochs_run", "?"), "asked": last.get("epochs_asked", "?"),
+                                   "allowed": last.get("epochs_allowed", "?")}))
 
     reported = exp.reported_epoch
     if reported and want_cb:
@@ -162,16 +168,17 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         value = entry.get("value") if entry.get("status") == "ok" else None
         at = logged[-1] if logged else None
         if type(value) is not int or at is None or value not in (at, at + 1):
-            return result("fail", "training.reported_epoch", name=reported,
-                          found="—" if value is None else value, logged=at if at is not None else "—")
+            problems.append(("training.reported_epoch", {"name": reported, "found": "—" if value is None else value,
+                                                         "logged": at if at is not None else "—"}))
 
     sizes = exp.batch_sizes
     if sizes:
         used_sizes = {f.get("batch_size") for f in fits}
         absent = [b for b in sizes if b not in used_sizes]
         if absent:
-            return result("fail", "training.batch_missing", missing=", ".join(map(str, absent)),
-                          used=", ".join(str(b) for b in sorted(s for s in used_sizes if s is not None)) or "—")
+            problems.append(("training.batch_missing", {
+                "missing": ", ".join(map(str, absent)),
+                "used": ", ".join(str(b) for b in sorted(s for s in used_sizes if s is not None)) or "—"}))
 
     banned = exp.not_trained_on
     if banned is not None:
@@ -183,10 +190,17 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         target = fingerprint(splits[split][0])
         others = [fingerprint(x) for name, (x, _) in splits.items() if name != split]
         if target is not None and target not in others:  # a fingerprint that tells the splits apart
-            for f in fits:
-                if f.get("x") == target:
-                    return result("fail", "training.on_split", cell=_fit_label(f, ctx.outcome), dataset=banned.dataset,
-                                  split_key=f"metric.split_{split}", rows=target["rows"])
+            on_split = next((f for f in fits if f.get("x") == target), None)
+            if on_split is not None:
+                problems.append(("training.on_split", {
+                    "cell": _fit_label(on_split, ctx.outcome), "dataset": banned.dataset,
+                    "split_key": f"metric.split_{split}", "rows": target["rows"]}))
+    if problems:
+        (key, params), rest = problems[0], problems[1:]
+        failed = result("fail", key, **params)
+        common = {"fits": failed.params["fits"], "n_fits": failed.params["n_fits"]}
+        failed.details = [{"message": k, "params": {**common, **p}} for k, p in rest]
+        return failed
     return result("pass", "training.ok", checked=_checked(exp, check.expect))
 
 
@@ -212,6 +226,7 @@ def _checked(exp: TrainingExpect, expect: dict[str, Any]) -> dict[str, str]:
         parts.append((f"`{exp.reported_epoch}` guarda la época en que paró",
                       f"`{exp.reported_epoch}` holds the epoch it stopped at"))
     if exp.not_trained_on is not None:
-        parts.append((f"sin entrenar con {exp.not_trained_on.dataset} ({exp.not_trained_on.split})",
-                      f"not trained on {exp.not_trained_on.dataset} ({exp.not_trained_on.split})"))
+        split, dataset = exp.not_trained_on.split, exp.not_trained_on.dataset
+        parts.append((f"sin entrenar con los datos de {render(f'metric.split_{split}', {}, 'es')} de {dataset}",
+                      f"not trained on {dataset}'s {render(f'metric.split_{split}', {}, 'en')} data"))
     return {"es": "; ".join(es for es, _ in parts), "en": "; ".join(en for _, en in parts)}

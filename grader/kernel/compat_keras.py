@@ -278,7 +278,10 @@ def _checkpoint(keras: Any) -> None:
     def __init__(self: Any, filepath: Any, *args: Any, **kwargs: Any) -> None:
         text = str(filepath)
         weights = bool(kwargs.get("save_weights_only", False))
-        if text.endswith((".h5", ".hdf5")) and not text.endswith(".weights.h5"):
+        # Keras 3 takes `.keras` or `.h5` for a whole model, `.weights.h5` for weights alone:
+        # only the names it refuses are renamed
+        if (weights and text.endswith((".h5", ".hdf5")) and not text.endswith(".weights.h5")) or (
+                not weights and text.endswith(".hdf5")):
             stem = text.rsplit(".", 1)[0]
             filepath = stem + (".weights.h5" if weights else ".keras")
             _RENAMED[os.path.abspath(text)] = os.path.abspath(filepath)

@@ -106,13 +106,17 @@ def _keras_load_data(name: str) -> Any:
     source = CONFIG.get("datasets", {}).get(name)
     if source is None:
         given = ", ".join(sorted(CONFIG.get("datasets", {})))
+        if given:  # (no final period: the report quotes the error inside a sentence)
+            raise RuntimeError(said(
+                f"keras.datasets.{name}.load_data(): este ejercicio no trae el dataset '{name}' (trae: {given}); "
+                "usa el que pide el enunciado",
+                f"keras.datasets.{name}.load_data(): this exercise does not provide the '{name}' dataset "
+                f"(it provides: {given}); use the one the statement asks for"))
         raise RuntimeError(said(
-            f"keras.datasets.{name}.load_data(): este ejercicio no trae el dataset '{name}' "
-            f"({'trae: ' + given if given else 'no trae ningún dataset'}). "
-            "Usa el dataset que pide el enunciado.",
-            f"keras.datasets.{name}.load_data(): this exercise does not provide the '{name}' dataset "
-            f"({'it provides: ' + given if given else 'it provides none'}). "
-            "Use the dataset the statement asks for."))
+            f"keras.datasets.{name}.load_data(): este ejercicio no usa ningún dataset y el grader no trae "
+            f"'{name}'; quita esa carga del notebook que entregas",
+            f"keras.datasets.{name}.load_data(): this exercise uses no dataset and the grader does not provide "
+            f"'{name}'; remove that load from the notebook you hand in"))
     files = source["files"]
     if source["format"] == "idx":
         x_train, y_train = _read_idx(files["train-images-idx3-ubyte.gz"]), _read_idx(files["train-labels-idx1-ubyte.gz"])

@@ -115,6 +115,9 @@ def data_fingerprint(x: Any) -> Fingerprint | None:
         np = sys.modules["numpy"]
         if isinstance(x, (list, tuple, dict)) or x is None or isinstance(x, (str, bytes)):
             return None
+        if not hasattr(x, "shape"):  # a generator, a keras Sequence or PyDataset: never drawn from
+            # (np.asarray would walk a Sequence batch by batch: every augmented image in memory)
+            return None
         arr = np.asarray(x.numpy() if hasattr(x, "numpy") else x)
         if arr.ndim < 2 or arr.shape[0] == 0:
             return None

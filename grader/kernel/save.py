@@ -245,7 +245,11 @@ def _discover(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any
     if not pool and spec.get("has_layer"):  # no CNN at all: nothing stands in for one
         return None, None
     role = bool(pool) and len(pool) < len(objects)
-    pool = pool or list(objects)
+    # none fits: the student's attempt with other shapes is graded, but never a model with no
+    # layers at all (a Sequential() left empty by a cell that failed stands for no attempt)
+    pool = pool or [i for i in objects if _layer_types(objects[i])]
+    if not pool:
+        return None, None
     trained = {f.get("model"): pos for pos, f in enumerate(STATE.get("fits", [])) if f.get("model") in _trained_ids()}
     if len(pool) == 1:
         chosen, why = pool[0], "role" if role else "only"

@@ -13,11 +13,12 @@ from grader.messages.checks import TEXTS as _CHECKS
 from grader.messages.execution import TEXTS as _EXECUTION
 from grader.messages.interface import TEXTS as _INTERFACE
 from grader.messages.legacy_texts import TEXTS as _LEGACY
+from grader.messages.model import TEXTS as _MODEL
 from grader.messages.training import TEXTS as _TRAINING
 
 LANGS = ("es", "en")
-# one table, written in six files by who reads them (tests/test_messages.py: no key in two)
-PARTS = (_ARTIFACTS, _CHECKS, _TRAINING, _EXECUTION, _INTERFACE, _LEGACY)
+# one table, written in seven files by who reads them (tests/test_messages.py: no key in two)
+PARTS = (_ARTIFACTS, _CHECKS, _MODEL, _TRAINING, _EXECUTION, _INTERFACE, _LEGACY)
 CATALOG: dict[str, dict[str, str]] = {k: v for part in PARTS for k, v in part.items()}
 
 

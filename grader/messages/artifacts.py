@@ -206,8 +206,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "the only one whose input and output fit the exercise's data",
     },
     "artifact.why.last_trained": {
-        "es": "el último que se entrenó con `fit` (entre los que encajan con los datos del ejercicio)",
-        "en": "the last one trained with `fit` (among those that fit the exercise's data)",
+        "es": "el último cuyo `fit` terminó (entre los que encajan con los datos del ejercicio)",
+        "en": "the last one whose `fit` finished (among those that fit the exercise's data)",
     },
     "artifact.why.last_created": {
         "es": "el último que se creó (ninguno de los que encajan con los datos del ejercicio se entrenó "

@@ -35,6 +35,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "punto se conserva.",
         "en": "Time ran out in code cell {cell} (limit: {limit} s). What was graded up to that point is kept.",
     },
+    "exec.timeout_cell": {
+        "es": "La celda de código {cell} superó su límite de tiempo ({limit} s) y se interrumpió; las demás celdas "
+        "se ejecutaron igual.",
+        "en": "Code cell {cell} ran past its time limit ({limit} s) and was interrupted; the other cells still ran.",
+    },
     "exec.dead_kernel": {
         "es": "El kernel de Python se detuvo en la celda de código {cell}; las celdas siguientes no se "
         "ejecutaron. Lo calificado hasta ese punto se conserva.",
@@ -224,10 +229,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "missing in the grader's environment. The model does not change.",
     },
     "adapt.epoch_cap": {
-        "es": "`fit` pidió {requested} épocas; se entrenaron {applied} (límite de este ejercicio). "
-        "El modelo se califica normalmente.",
-        "en": "`fit` asked for {requested} epochs; {applied} were trained (this exercise's cap). "
-        "The model is graded normally.",
+        "es": "`fit` pidió {requested} épocas; el grader lo limitó a {applied} (el límite de este ejercicio), "
+        "y no resta puntos por ello.",
+        "en": "`fit` asked for {requested} epochs; the grader limited it to {applied} (this exercise's cap), "
+        "and takes no points for that.",
     },
     "adapt.data_fraction": {
         "es": "Comprobación rápida: `fit` entrenó con {used} de {total} ejemplos.",
@@ -235,9 +240,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "adapt.time_budget": {
         "es": "El entrenamiento se detuvo al agotar el tiempo de entrenamiento del ejercicio "
-        "({budget} s), tras {epochs} época(s); el modelo se califica tal como quedó.",
+        "({budget} s), tras {epochs} época(s); el modelo quedó como estaba en ese momento.",
         "en": "Training stopped when the exercise's training time ({budget} s) ran out, after "
-        "{epochs} epoch(s); the model is graded as it was.",
+        "{epochs} epoch(s); the model stayed as it was at that moment.",
     },
     "adapt.compat": {
         "es": "Código de una versión anterior: `{old}` ya no existe; se ejecutó como `{new}`{note}, que es como se "
@@ -275,9 +280,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": ": TensorFlow 2 ejecuta siempre en modo eager",
         "en": ": TensorFlow 2 always runs eagerly",
     },
-    "adapt.compat_note.tf_activation": {
-        "es": " (Keras no puede guardar una función de TensorFlow en un modelo que se cargue de forma segura)",
-        "en": " (Keras cannot save a TensorFlow function in a model that loads back safely)",
+    # rules for code that still runs today, but that the grader must rewrite to grade the model
+    "adapt.compat_as.tf_activation": {
+        "es": "`{old}` funciona, pero Keras no puede guardar una función de TensorFlow como activación en un modelo "
+        "que se cargue de forma segura, y el grader necesita cargarlo para calificarlo: se ejecutó como `{new}`, "
+        "que calcula lo mismo. Escríbelo así en tu notebook.",
+        "en": "`{old}` works, but Keras cannot save a TensorFlow function as an activation in a model that loads "
+        "back safely, and the grader must load it to grade it: it ran as `{new}`, which computes the same. Write "
+        "it that way in your notebook.",
     },
     "adapt.internal": {"es": "Aviso interno del grader: {detail}", "en": "Grader notice: {detail}"},
     "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},

@@ -245,10 +245,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Column {column} of `{name}` was taken as PassengerId and the other one as your prediction.",
     },
     "predictions.nan_counted_wrong": {
-        "es": "`{name}` tiene {n_nan} predicción(es) NaN (filas cuyas características quedaron sin valor); se "
-        "contaron como fallos. Rellena los valores que faltan en {file} igual que en el entrenamiento.",
-        "en": "`{name}` has {n_nan} NaN prediction(s) (rows whose features were left without a value); they were "
-        "counted as misses. Fill the missing values in {file} as you did for training.",
+        "es": "`{name}` tiene {n_nan} predicción(es) NaN: a esas filas de {file} les quedó alguna característica "
+        "sin valor, y se contaron como fallos. Revisa cómo construyes las características de prueba (valores "
+        "que faltan, uniones o índices que no coinciden).",
+        "en": "`{name}` has {n_nan} NaN prediction(s): those rows of {file} were left with a feature without a "
+        "value, and they were counted as misses. Check how you build the test features (missing values, joins or "
+        "indexes that do not line up).",
     },
     "predictions.thresholded": {
         "es": "`{name}` tiene probabilidades, no 0/1; el grader tomó 1 cuando son ≥ 0.5. La próxima "

@@ -34,6 +34,9 @@ def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
     cell = outcome.failing_cell
     if outcome.status == "timeout" and cell is None:
         cell = next((c.index for c in outcome.cells if c.status == "timeout"), None)
+    if outcome.status == "timeout" and cell is not None and any(
+            c.index > cell and c.status in ("ok", "error") for c in outcome.cells):
+        key = "exec.timeout_cell"  # the cell was interrupted and the others still ran
     detail = outcome.detail or (outcome.evalue or "")
     if outcome.status == "invalid_notebook" and outcome.problem:
         detail = render(outcome.problem["key"], outcome.problem.get("params"), lang)
@@ -61,6 +64,8 @@ def adaptations(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
             note = f"adapt.compat_note.{params.get('rule')}"
             params["note"] = render(note, lang=lang) if note in CATALOG else ""
             key = "adapt.compat" if params.get("new") else "adapt.compat_dropped"
+            if f"adapt.compat_as.{params.get('rule')}" in CATALOG:  # a rule whose old code still exists
+                key = f"adapt.compat_as.{params.get('rule')}"
         out.append({"kind": kind, "cell": cell, "public": kind != "internal",
                     "where": outcome.cell_label(cell) if isinstance(cell, int) else None,
                     "message": render(key, params, lang)})
