@@ -135,6 +135,30 @@ def test_the_full_profile_s_own_cap_is_said_as_the_grader_s_limit() -> None:
     assert "tras 3 época(s), al agotar los 240 s" in render(key, params)
 
 
+def test_a_budget_cut_inside_an_epoch_counts_whole_epochs_and_batches() -> None:
+    """The time budget stopped the fit during its third epoch: "after 3 epoch(s)" overstated it
+    (a reviewer found "1 epoch" said of one batch); now the whole epochs and the batches."""
+    stopped = _ctx([BUILD, FIT], [_fit(time_budget_stopped=True, epochs_run=3, time_budget_batches=7)])
+    key, params = causes.capped(stopped, "model") or ("", {})
+    assert (key, params["epochs"], params["batches"]) == ("metric.capped_full_time_partial", 2, 7)
+    assert "tras 2 época(s) completa(s) y 7 lote(s) de la siguiente" in render(key, params, "es")
+    assert "after 2 whole epoch(s) and 7 batch(es) of the next" in render(key, params, "en")
+
+
+@pytest.mark.parametrize(("before", "key"), [(0.0, "metric.cause.budget_stopped"),
+                                             (590.0, "metric.cause.budget_stopped_others")])
+def test_a_fit_the_time_budget_stopped_is_not_told_it_underfits(before: float, key: str) -> None:
+    """A reviewer found "the model does not even learn its training data: check the optimizer,
+    the loss …" said of a fit that got 1 s of the 240 s budget, after earlier fits spent it."""
+    fits = [_fit(model=99, seconds=before, cell=0),
+            _fit(time_budget_stopped=True, epochs_run=1, seconds=1.0, last={"loss": 2.3, "accuracy": 0.09})]
+    got, params = causes.low(_ctx([BUILD, FIT], fits), "model", "accuracy", 0.96, 0.1)
+    assert got == key and params["budget"] == "240"
+    es = render(got, params, "es")
+    assert "no se sabe si el modelo aprende" in es and "optimizador" not in es
+    assert ("590 s" in es) == (key.endswith("_others"))
+
+
 @pytest.mark.parametrize(("last", "key"), [
     ({"loss": 2.1, "accuracy": 0.41}, "metric.cause.underfit"),       # it does not learn its own data
     ({"loss": 0.05, "acc": 0.99}, "metric.cause.no_generalize"),       # Keras 2 key, learnt

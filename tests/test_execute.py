@@ -350,6 +350,35 @@ def test_discovery_by_role_prefers_the_model_that_fits_the_data_and_was_trained_
     assert fits and fits[0]["model"] == entry["object_id"]
 
 
+def test_a_model_whose_fit_the_cell_limit_cut_is_still_the_last_trained(tmp_path: Path) -> None:
+    """A notebook trains `model_a`, then `model_b`, whose fit runs past the cell time limit (its
+    second epoch never ends): `model_b` is what the student trained last, so it is graded, and the
+    manifest says its fit was cut after the one epoch it finished."""
+    nb = v4.new_notebook(cells=[v4.new_code_cell(c) for c in [
+        "import keras, numpy as np, time",
+        f"model_a = {NET.format(n=4)}\n"
+        "model_a.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "model_a.fit(np.zeros((8, 4)), np.zeros(8), epochs=1, verbose=0)",
+        f"model_b = {NET.format(n=4)}\n"
+        "model_b.compile('sgd', 'sparse_categorical_crossentropy')\n"
+        "class Slow(keras.callbacks.Callback):\n"
+        "    def on_epoch_end(self, epoch, logs=None):\n"
+        "        if epoch >= 1:\n"
+        "            time.sleep(3600)\n"
+        "model_b.fit(np.zeros((8, 4)), np.zeros(8), epochs=5, verbose=0, callbacks=[Slow()])",
+    ]])
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    (tmp_path / "work").mkdir()
+    outcome, _ = execute(path, tmp_path / "work", tmp_path / "artifacts",
+                         RunOptions(artifacts=[ROLE], cell_timeout=20))
+    entry = outcome.artifacts["model"]
+    assert (entry["found_as"], entry["chosen_by"], entry.get("epochs")) == ("model_b", "last_trained_cut", 1), (
+        str(entry), str(outcome.fits))
+    cut = outcome.fits[-1]
+    assert (cut["error"], cut["epochs_run"], cut["model"]) == ("KeyboardInterrupt", 1, entry["object_id"])
+
+
 def test_a_model_chosen_while_alone_gives_way_to_the_one_built_for_the_exercise(tmp_path: Path) -> None:
     """The model found while it was the only one is not kept once the notebook builds the one that
     fits the exercise (docs/spec-format.md)."""
@@ -371,6 +400,12 @@ def test_an_empty_model_is_never_discovered_for_want_of_another(tmp_path: Path) 
     assert entry["status"] == "absent"
     entry, _ = _discover(tmp_path / "b", ["vacio = keras.Sequential()", f"borrador = {NET.format(n=6)}"])
     assert entry["found_as"] == "borrador"  # an attempt with other shapes still is graded
+    # none fits the exercise: the last one with layers, and the reason does not claim it fits
+    # (a reviewer read "the last one created (none of those that fit …)" beside a later empty one)
+    (tmp_path / "c").mkdir()
+    entry, _ = _discover(tmp_path / "c", [f"borrador = {NET.format(n=6)}", f"otro = {NET.format(n=7)}",
+                                          "vacio = keras.Sequential()"])
+    assert (entry["found_as"], entry["chosen_by"]) == ("otro", "last_created_any")
 
 
 @pytest.mark.parametrize("graded_trained", [True, False])

@@ -74,6 +74,9 @@ MODELS: dict[str, Callable[[], Any]] = {
     # a whole other network where one layer is asked for (a LeNet kept as `model` in cnn_params)
     "other_net": lambda: _seq(L.Reshape((2, 2, 1)), L.Conv2D(2, 2, activation="tanh"), L.Flatten(),
                               L.Dense(5, activation="tanh"), L.Dense(3, activation="softmax")),
+    # xenoxido's way: noise and normalization around every layer, its activations after the noise
+    "noisy_net": lambda: _seq(L.Reshape((4,)), L.GaussianNoise(0.1), L.Dense(2), L.GaussianNoise(0.1),
+                              L.Activation("tanh"), L.BatchNormalization(), L.Dense(3, activation="softmax")),
     "extra_middle": lambda: _seq(L.Dense(2, activation="tanh"), L.Dense(5), L.Dense(3, activation="softmax")),
     "softmax_only": lambda: _seq(L.Dense(3, activation="softmax")),
     # mnist_dropout's two accepted shapes: with and without a Dropout right after the input
@@ -300,6 +303,12 @@ def test_per_layer_lists_pair_layers_as_the_architecture_check_does(saved: Path)
     assert "La capa está como se pide" in render(r.details[1]["message"], r.details[1]["params"])
     r = run("units4", "param_count", per_layer=[10, 9])  # Dense(4): its own setting, then its effect
     assert [d["message"] for d in [{"message": r.message}, *r.details]] == ["params.wrong", "params.wrong_input"]
+    # another network altogether: its layers are not paired one by one with the asked ones (a
+    # reviewer read "layer 1 `Reshape()` is extra" of a flatten step and an activation called extra)
+    for kind, expect in (("param_count", {"per_layer": [10, 9]}), ("output_shapes", {"layers": [[None, 2], [None, 3]]})):
+        r = run("noisy_net", kind, **expect)
+        assert (r.status, r.message, r.details) == ("fail", "structure.count", []), (kind, r)
+        assert r.params == {"found": 7, "expected": 2}
 
 
 def test_a_skipped_optional_layer_and_an_extra_one_name_only_the_extra(saved: Path) -> None:
@@ -427,10 +436,15 @@ def test_found_as_alias_is_reported(saved: Path) -> None:
 @pytest.mark.parametrize(("why", "es", "en"), [
     ("role", "el único cuya entrada y salida encajan", "the only one whose input and output fit"),
     ("last_trained", "el último cuyo `fit` terminó", "the last one whose `fit` finished"),
-    ("last_created", "el último que se creó", "the last one created")])
+    ("last_trained_cut", "el último que se entrenó con `fit` (entre los que encajan con los datos del ejercicio); su "
+     "`fit` no terminó porque se agotó el límite de tiempo de la celda tras 3 época(s)", "ran out after 3 epoch(s)"),
+    ("last_created", "el último que se creó entre los que encajan", "the last one created among those that fit"),
+    ("last_created_any", "el último que se creó con alguna capa (ninguno se entrenó", "the last one created with any"),
+    ("last_trained_any", "el último cuyo `fit` terminó. Si", "the last one whose `fit` finished. If")])
 def test_a_model_found_by_its_role_says_which_and_why(saved: Path, why: str, es: str, en: str) -> None:
     check = CheckSpec(id="c", kind="param_count", artifact="m", expect={"total": 19})
-    r = run_check(check, _ctx(saved, "good", found_as="model_d", chosen_by=why, candidates=["model", "model_d"]))
+    r = run_check(check, _ctx(saved, "good", found_as="model_d", chosen_by=why, candidates=["model", "model_d"],
+                              epochs=3))
     assert r.status == "pass"
     [detail] = r.details
     assert detail["message"] == "artifact.discovered"

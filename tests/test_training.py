@@ -99,7 +99,7 @@ def test_every_failed_condition_is_said_not_only_the_first(logged: Any) -> None:
     """issue 17: a wrong callback hid a wrong batch size; fixing the callback alone still failed."""
     r = check(logged, callback={"type": "EarlyStopping", "patience": 30}, batch_sizes=[1])
     assert (r.status, r.message) == ("fail", "training.callback_setting")
-    assert [d["message"] for d in r.details] == ["training.batch_missing"]
+    assert [d["message"] for d in r.details] == ["training.batch_missing_one"]
     assert "batch_size" in render(r.details[0]["message"], r.details[0]["params"], "es")
 
 
@@ -115,6 +115,15 @@ def test_missing_callback_and_batch_size(logged: Any) -> None:
     assert check(logged, batch_sizes=[20, 150]).status == "pass"
     r = check(logged, batch_sizes=[1, 150])
     assert (r.status, r.message, r.params["missing"]) == ("fail", "training.batch_missing", "1")
+
+
+def test_one_batch_size_asked_is_not_told_to_compare_sizes(logged: Any) -> None:
+    """A reviewer found "the statement asks to compare these batch sizes: train once with each"
+    said where early_stopping asks for batch_size=20 alone."""
+    r = check(logged, batch_sizes=[7])
+    assert (r.status, r.message, r.params["missing"]) == ("fail", "training.batch_missing_one", "7")
+    es, en = (render(r.message, r.params, lang) for lang in ("es", "en"))
+    assert "comparar" not in es and "compare" not in en and "`batch_size=7`" in es
 
 
 def test_training_on_the_test_images_is_caught_and_train_is_not(logged: Any) -> None:

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # (check, ctx) -> result; a kind that reads an artifact receives an ArtifactCheck
 CheckFn = Callable[..., CheckResult]
 E = TypeVar("E", bound="Expect")
+# how a model was chosen among several (grader.kernel.save._discover); `_any` when none fits the
+# exercise's data or the spec does not say what that is
+LAST = tuple(f"{w}{s}" for w in ("last_trained", "last_trained_cut", "last_created") for s in ("", "_any"))
 
 
 class Expect(BaseModel):
@@ -201,10 +204,10 @@ def run_check(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         elif why == "trained" and entry.get("instead_of"):  # a trained model over an untrained one under the name
             result.details.append({"message": "artifact.discovered_trained", "params": {
                 "name": check.artifact, "found_as": found_as, "instead_of": entry["instead_of"]}})
-        elif candidates and why in ("role", "last_trained", "last_created"):  # a model found among several
+        elif candidates and why in ("role", *LAST):  # among several
             result.details.append({"message": "artifact.discovered", "params": {
                 "name": check.artifact, "found_as": found_as, "why_key": f"artifact.why.{why}",
-                "candidates": ", ".join(f"`{c}`" for c in candidates)}})
+                "candidates": ", ".join(f"`{c}`" for c in candidates), "epochs": entry.get("epochs")}})
         else:
             result.details.append({"message": "artifact.found_as",
                                    "params": {"name": check.artifact, "found_as": found_as}})

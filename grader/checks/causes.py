@@ -106,6 +106,14 @@ def low(ctx: CheckContext, name: str, metric: str, minimum: float, found: float 
     last = fits[-1]
     params: dict[str, Any] = {"cell": ctx.outcome.cell_label(last.get("cell")), "epochs": last["epochs_run"],
                               "optimizer": _optimizer_label(last)}
+    if last.get("time_budget_stopped") and ctx.spec.budget.fit_time_budget:
+        # the grader's training time ran out: what it logged says nothing of whether the model learns
+        params["budget"] = f"{ctx.spec.budget.fit_time_budget:g}"
+        at = next((i for i, f in enumerate(ctx.outcome.fits) if f is last), len(ctx.outcome.fits))
+        before = sum(float(f.get("seconds") or 0) for f in ctx.outcome.fits[:at] if not f.get("inherited"))
+        if before >= 0.5 * ctx.spec.budget.fit_time_budget:  # the fits before it spent most of the budget
+            return "metric.cause.budget_stopped_others", {**params, "before": round(before)}
+        return "metric.cause.budget_stopped", params
     logged: dict[str, Any] = last["last"] if isinstance(last.get("last"), dict) else {}
     keys = _TRAIN_KEYS.get(metric, ())
     key = next((k for k in logged if isinstance(logged[k], (int, float)) and
@@ -228,7 +236,11 @@ def _full_cap(ctx: CheckContext, name: str) -> Reason | None:
             return "metric.capped_full", {"cell": ctx.outcome.cell_label(f.get("cell")), "allowed": allowed,
                                           "asked": asked}
         if f.get("time_budget_stopped") and budget.fit_time_budget:
-            return "metric.capped_full_time", {"cell": ctx.outcome.cell_label(f.get("cell")),
-                                               "budget": f"{budget.fit_time_budget:g}",
-                                               "epochs": f.get("epochs_run") or 0}
+            run = int(f.get("epochs_run") or 0)
+            params = {"cell": ctx.outcome.cell_label(f.get("cell")), "budget": f"{budget.fit_time_budget:g}",
+                      "epochs": run}
+            if f.get("time_budget_batches"):  # its last logged epoch is the one the budget cut short
+                return "metric.capped_full_time_partial", {**params, "epochs": max(0, run - 1),
+                                                           "batches": f["time_budget_batches"]}
+            return "metric.capped_full_time", params
     return None

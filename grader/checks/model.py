@@ -378,7 +378,13 @@ def _per_layer(found: list[Any], want: list[Any], layers: list[dict[str, Any]], 
         if asked is not None:
             return _attr_cost(layers[i], asked[j])
         return 0.0 if same(found[i], want[j]) else CHANGE
-    for step in align(len(found), len(want), cost):
+    steps = align(len(found), len(want), cost)
+    unmatched = sum(1 for st in steps if st.op in ("extra", "missing"))
+    if details and unmatched >= 3 and unmatched > 2 * (len(steps) - unmatched):
+        # another network altogether (as check_structure tells it): pairing its layers with the
+        # asked ones one by one would call a flatten step or an activation extra; the count says it
+        return details
+    for step in steps:
         if step.op == "extra" and step.found is not None:
             details.append({"message": "structure.extra_layer", "params": {"pos": step.found + 1,
                                                                             "found": labels[step.found]}})

@@ -176,7 +176,7 @@ def check_training(check: CheckSpec, ctx: CheckContext) -> CheckResult:
         used_sizes = {f.get("batch_size") for f in fits}
         absent = [b for b in sizes if b not in used_sizes]
         if absent:
-            problems.append(("training.batch_missing", {
+            problems.append(("training.batch_missing" if len(sizes) > 1 else "training.batch_missing_one", {
                 "missing": ", ".join(map(str, absent)),
                 "used": ", ".join(str(b) for b in sorted(s for s in used_sizes if s is not None)) or "—"}))
 

@@ -72,7 +72,7 @@ RULES: dict[str, tuple[str, str]] = {
     "tf_logging": ("tf.logging.set_verbosity(…)", "tf.get_logger().setLevel(…)"),
     "tf_random_ops": ("tf.random_normal / random_uniform / truncated_normal", "tf.random.normal / uniform / truncated_normal"),
     "tf_eager": ("tf.enable_eager_execution()", ""),
-    "tf_activation": ("Dense(…, activation=tf.nn.relu)", "Dense(…, activation='relu')"),
+    "tf_activation": ("Dense(…, activation=tf.nn.softmax)", "Dense(…, activation='softmax')"),
     "tf_to_dtype": ("tf.to_float(x) / tf.to_int32(x)", "tf.cast(x, tf.float32) / tf.cast(x, tf.int32)"),
     # NumPy < 2
     "numpy_alias": ("np.float, np.int, np.bool, np.object, np.str", "float, int, bool, object, str"),
@@ -117,9 +117,10 @@ def enabled() -> bool:
     return CONFIG.get("compat", "adapt") == "adapt"
 
 
-def used(rule: str) -> None:
-    old, new = RULES[rule]
-    event("compat", rule=rule, old=old, new=new)
+def used(rule: str, old: str | None = None, new: str | None = None) -> None:
+    """Report ``rule`` as applied, in the words of its example or, where given, of this use."""
+    example_old, example_new = RULES[rule]
+    event("compat", rule=rule, old=old or example_old, new=new or example_new)
 
 
 def install() -> None:

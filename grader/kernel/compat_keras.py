@@ -161,23 +161,25 @@ def _layer_init(original: Any) -> Any:
     return __init__
 
 
-# TensorFlow's functions that Keras has under a name (what they compute is the same)
-_TF_ACTIVATIONS = {"relu": "relu", "relu6": "relu6", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
-                   "softmax_v2": "softmax", "log_softmax": "log_softmax", "log_softmax_v2": "log_softmax",
-                   "elu": "elu", "selu": "selu", "softplus": "softplus", "softsign": "softsign", "silu": "silu",
-                   "swish": "silu", "gelu": "gelu", "exp": "exponential"}
+# TensorFlow's functions that Keras saves under a name it cannot load back (``tf.nn.softmax`` is
+# ``softmax_v2``): the Keras activation that computes the same, and how students write them.
+# ``tf.nn.relu``, ``tf.nn.sigmoid``, ``tf.nn.tanh`` … are saved as 'relu', 'sigmoid', 'tanh' and
+# load back safely: they are left as written.
+_TF_ACTIVATIONS = {"softmax_v2": ("softmax", "tf.nn.softmax"), "log_softmax_v2": ("log_softmax", "tf.nn.log_softmax"),
+                   "swish": ("silu", "tf.nn.silu"), "exp": ("exponential", "tf.math.exp")}
 
 
 def _keras_activation(value: Any) -> Any:
-    """``Dense(128, activation=tf.nn.relu)``: Keras 3 runs TensorFlow's function but cannot save it
-    in a file it will load back safely; the same activation under its Keras name can."""
+    """``Dense(10, activation=tf.nn.softmax)``: Keras 3 runs TensorFlow's function but saves it
+    under a name it cannot load back safely; the same activation under its Keras name can."""
     if isinstance(value, str) or not callable(value):
         return value
     module, name = str(getattr(value, "__module__", "") or ""), str(getattr(value, "__name__", "") or "")
     if not module.startswith("tensorflow") or name not in _TF_ACTIVATIONS:
         return value
-    used("tf_activation")
-    return _TF_ACTIVATIONS[name]
+    keras_name, written = _TF_ACTIVATIONS[name]
+    used("tf_activation", f"activation={written}", f"activation='{keras_name}'")
+    return keras_name
 
 
 def _model_io(kwargs: dict[str, Any]) -> None:

@@ -56,25 +56,36 @@ def _time_budget_callback(keras: Any, limit: float, requested: int) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.start = time.monotonic()
-            self.epochs_done = 0
+            self.epochs_done = 0  # whole epochs: the one the budget cut short is not one
+            self.batches = 0  # batches of the epoch under way
+            self.cut_batches = 0  # batches of the epoch the budget cut short (0: cut at an epoch's end)
             self.fired = False
 
-        def _check(self) -> None:
+        def _check(self) -> bool:
             if not self.fired and time.monotonic() - self.start > limit:
                 self.fired = True
                 self.model.stop_training = True
+                return True
+            return False
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self.batches = 0
 
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-            self._check()
+            self.batches += 1
+            if self._check():
+                self.cut_batches = self.batches
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            self.epochs_done += 1
+            if not self.cut_batches:
+                self.epochs_done += 1
             self._check()
 
         def on_train_end(self, logs: Any = None) -> None:
             if self.fired:
+                extra = {"batches": self.cut_batches} if self.cut_batches else {}
                 event("time_budget", budget=round(CONFIG["budget"]["fit_time_budget"]),
-                       epochs=self.epochs_done, requested=requested)
+                       epochs=self.epochs_done, requested=requested, **extra)
 
     return TimeBudget()
 
@@ -165,6 +176,8 @@ def _finish_fit_record(record: dict[str, Any], model: Any, history: Any, callbac
     record["last"] = _last_values(history)
     record["seconds"] = round(elapsed, 3)
     record["time_budget_stopped"] = bool(getattr(timer, "fired", False))
+    if getattr(timer, "cut_batches", 0):  # stopped inside an epoch: the last logged epoch is partial
+        record["time_budget_batches"] = timer.cut_batches
     for described, cb in zip(record["callbacks"], callbacks):
         stopped = getattr(cb, "stopped_epoch", None)
         if type(stopped) is int:
@@ -220,12 +233,14 @@ def patch_fit() -> None:
             timer = _time_budget_callback(keras, remaining, requested or 0)
             a["callbacks"] = [*user_callbacks, timer]
         t0 = time.monotonic()
-        history = None
+        history, before = None, getattr(self, "history", None)
         try:
             history = original(*bound.args, **bound.kwargs)
             return history
         except BaseException as exc:
             record["error"] = type(exc).__name__
+            if isinstance(exc, KeyboardInterrupt) and getattr(self, "history", None) is not before:
+                history = self.history  # Keras sets it after each epoch: the epochs done before the cut
             raise
         finally:
             elapsed = time.monotonic() - t0

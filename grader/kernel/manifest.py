@@ -41,7 +41,9 @@ class Entry(TypedDict, total=False):
     value: Any  # a plain value (JSON)
     error: str
     candidates: list[str]  # found by its role among several: the names of all of them
-    chosen_by: str  # found by its role (grader.kernel.save): only, role, last_trained, last_created, trained
+    chosen_by: str  # found by its role (grader.kernel.save): only, role, last_trained, last_trained_cut,
+    # last_created, trained
+    epochs: int  # chosen_by last_trained_cut: the epochs its fit ran before the cell time limit cut it
     instead_of: str  # chosen_by trained: the name whose model was never trained
 
 

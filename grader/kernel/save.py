@@ -204,6 +204,12 @@ def _trained_ids() -> set[int]:
     return {f.get("model") for f in STATE.get("fits", []) if not f.get("error") and (f.get("epochs_run") or 0) > 0}
 
 
+def _cut(fit: dict[str, Any]) -> bool:
+    """A fit the grader's cell time limit interrupted after at least one epoch: the student
+    trained that model, and the grader cut it short."""
+    return fit.get("error") == "KeyboardInterrupt" and (fit.get("epochs_run") or 0) > 0
+
+
 def _trained_instead(spec: dict[str, Any], ns: dict[str, Any], name: str) -> tuple[str | None, Any]:
     """``name``'s model, unless the exercise grades a trained network, it was never trained and
     another model that fits the exercise's data was: a leftover ``model`` beside the ``model_d``
@@ -215,7 +221,8 @@ def _trained_instead(spec: dict[str, Any], ns: dict[str, Any], name: str) -> tup
     if id(obj) in trained:
         return name, obj
     other, found = _discover(spec, ns)
-    if found is None or found is obj or id(found) not in trained:
+    if (found is None or found is obj or id(found) not in trained
+            or str(STATE.get("discovered", {}).get("chosen_by", "")).endswith("_any")):  # fits no data either
         STATE.pop("discovered", None)
         return name, obj
     STATE["discovered"] = {**STATE.get("discovered", {}), "chosen_by": "trained", "instead_of": name}
@@ -241,26 +248,37 @@ def _discover(spec: dict[str, Any], ns: dict[str, Any]) -> tuple[str | None, Any
         seen.setdefault(id(v), len(seen))  # the order in which models appeared, cell after cell
     if not objects:
         return None, None
-    pool = [i for i in objects if _fits_role(objects[i], spec.get("shapes"), spec.get("has_layer"))]
+    # never a model with no layers at all (a Sequential() left empty by a cell that failed stands
+    # for no attempt), whether or not the spec gives shapes to tell
+    built = [i for i in objects if _layer_types(objects[i])]
+    pool = [i for i in built if _fits_role(objects[i], spec.get("shapes"), spec.get("has_layer"))]
     if not pool and spec.get("has_layer"):  # no CNN at all: nothing stands in for one
         return None, None
-    role = bool(pool) and len(pool) < len(objects)
-    # none fits: the student's attempt with other shapes is graded, but never a model with no
-    # layers at all (a Sequential() left empty by a cell that failed stands for no attempt)
-    pool = pool or [i for i in objects if _layer_types(objects[i])]
+    # by the exercise's data only when the spec says what that is and some model fits it
+    by_role = bool(pool) and bool(spec.get("shapes") or spec.get("has_layer"))
+    role = by_role and len(pool) < len(objects)
+    pool = pool or built  # none fits: the student's attempt with other shapes is graded
     if not pool:
         return None, None
-    trained = {f.get("model"): pos for pos, f in enumerate(STATE.get("fits", [])) if f.get("model") in _trained_ids()}
+    done = _trained_ids()  # the last fit of each model: finished, or cut by the cell time limit
+    last = {f.get("model"): (pos, f) for pos, f in enumerate(STATE.get("fits", []))
+            if f.get("model") in done or _cut(f)}
+    extra: dict[str, Any] = {}
     if len(pool) == 1:
         chosen, why = pool[0], "role" if role else "only"
-    elif any(i in trained for i in pool):
-        chosen, why = max((i for i in pool if i in trained), key=lambda i: trained[i]), "last_trained"
+    elif any(i in last for i in pool):
+        chosen = max((i for i in pool if i in last), key=lambda i: last[i][0])
+        why = "last_trained"
+        if chosen not in done:  # its only training was cut short by the grader
+            why, extra = "last_trained_cut", {"epochs": last[chosen][1].get("epochs_run")}
     else:
         chosen, why = max(pool, key=lambda i: seen[i]), "last_created"
+    if why != "role" and why != "only" and not by_role:  # the words "among those that fit" would be untrue
+        why += "_any"
     if len(objects) > 1:
-        STATE["discovered"] = {"candidates": sorted(names.values()), "chosen_by": why}
+        STATE["discovered"] = {"candidates": sorted(names.values()), "chosen_by": why, **extra}
     else:
-        STATE["discovered"] = {"chosen_by": why}
+        STATE["discovered"] = {"chosen_by": why, **extra}
     return names[chosen], objects[chosen]
 
 
@@ -334,7 +352,7 @@ def export(cell_index: int) -> None:
             else:
                 entry = _export_value(spec, found_as, obj, cell_index)
             discovered = STATE.pop("discovered", None)
-            for key in ("candidates", "chosen_by", "instead_of"):  # an entry kept from an earlier cell
+            for key in ("candidates", "chosen_by", "instead_of", "epochs"):  # an entry kept from an earlier cell
                 entry.pop(key, None)
             if discovered:  # only _discover writes it, for this artifact
                 entry.update(discovered)

@@ -209,10 +209,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "el último cuyo `fit` terminó (entre los que encajan con los datos del ejercicio)",
         "en": "the last one whose `fit` finished (among those that fit the exercise's data)",
     },
+    "artifact.why.last_trained_any": {
+        "es": "el último cuyo `fit` terminó",
+        "en": "the last one whose `fit` finished",
+    },
+    "artifact.why.last_trained_cut": {
+        "es": "el último que se entrenó con `fit` (entre los que encajan con los datos del ejercicio); su "
+        "`fit` no terminó porque se agotó el límite de tiempo de la celda tras {epochs} época(s), así que "
+        "se califica con ese entrenamiento parcial",
+        "en": "the last one trained with `fit` (among those that fit the exercise's data); its `fit` did "
+        "not finish because the cell's time limit ran out after {epochs} epoch(s), so it is graded with "
+        "that partial training",
+    },
+    "artifact.why.last_trained_cut_any": {
+        "es": "el último que se entrenó con `fit`; su `fit` no terminó porque se agotó el límite de tiempo "
+        "de la celda tras {epochs} época(s), así que se califica con ese entrenamiento parcial",
+        "en": "the last one trained with `fit`; its `fit` did not finish because the cell's time limit ran "
+        "out after {epochs} epoch(s), so it is graded with that partial training",
+    },
     "artifact.why.last_created": {
-        "es": "el último que se creó (ninguno de los que encajan con los datos del ejercicio se entrenó "
-        "con `fit`)",
-        "en": "the last one created (none of those that fit the exercise's data was trained with `fit`)",
+        "es": "el último que se creó entre los que encajan con los datos del ejercicio (ninguno de ellos se "
+        "entrenó con `fit`)",
+        "en": "the last one created among those that fit the exercise's data (none of them was trained "
+        "with `fit`)",
+    },
+    "artifact.why.last_created_any": {
+        "es": "el último que se creó con alguna capa (ninguno se entrenó con `fit`)",
+        "en": "the last one created with any layers (none was trained with `fit`)",
     },
     "artifact.found_as": {
         "es": "Se usó la variable `{found_as}` porque no hay ninguna `{name}`. Usa el nombre "

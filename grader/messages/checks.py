@@ -113,6 +113,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Its last `fit` (code cell {cell}; epochs: {epochs}; {optimizer}) finished without error. Check preprocessing, "
         "the loss function, the optimizer and the number of epochs.",
     },
+    "metric.cause.budget_stopped": {
+        "es": "Su último `fit` (celda de código {cell}; {optimizer}) lo detuvo el límite de {budget} s de "
+        "entrenamiento del grader, así que no se sabe si el modelo aprende: usa menos épocas o una red más "
+        "ligera para que el entrenamiento quepa en ese tiempo.",
+        "en": "Its last `fit` (code cell {cell}; {optimizer}) was stopped by the grader's {budget} s training "
+        "limit, so whether the model learns cannot be told: use fewer epochs or a lighter network so that "
+        "training fits in that time.",
+    },
+    "metric.cause.budget_stopped_others": {
+        "es": "Su último `fit` (celda de código {cell}; {optimizer}) lo detuvo el límite de {budget} s de "
+        "entrenamiento del grader, así que no se sabe si el modelo aprende: los `fit` anteriores del "
+        "notebook ya habían gastado {before} s. Entrena menos modelos antes del que se califica.",
+        "en": "Its last `fit` (code cell {cell}; {optimizer}) was stopped by the grader's {budget} s training "
+        "limit, so whether the model learns cannot be told: the notebook's earlier `fit` calls had already "
+        "spent {before} s. Train fewer models before the graded one.",
+    },
     "metric.cause.underfit": {
         "es": "Su último `fit` (celda de código {cell}; épocas: {epochs}; {optimizer}) terminó con `{train_metric}` = "
         "{train} en sus datos de entrenamiento, también por debajo de {expected}: el modelo no llega a aprender "
@@ -149,6 +165,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "Con todas sus épocas el resultado podría ser otro.",
         "en": "The grader limited this `fit` (code cell {cell}) to {allowed} epochs; the notebook asked for {asked}. "
         "With all of them the result might differ.",
+    },
+    "metric.capped_full_time_partial": {
+        "es": "El entrenamiento se detuvo en la celda de código {cell}, tras {epochs} época(s) completa(s) y "
+        "{batches} lote(s) de la siguiente, al agotar los {budget} s que el grader da a los `fit` de un notebook. "
+        "Con más tiempo el resultado podría ser otro.",
+        "en": "Training stopped in code cell {cell}, after {epochs} whole epoch(s) and {batches} batch(es) of the "
+        "next, when the {budget} s the grader gives a notebook's `fit` calls ran out. With more time the result "
+        "might differ.",
     },
     "metric.capped_full_time": {
         "es": "El entrenamiento se detuvo en la celda de código {cell}, tras {epochs} época(s), al agotar los {budget} s "

@@ -238,6 +238,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Comprobación rápida: `fit` entrenó con {used} de {total} ejemplos.",
         "en": "Quick check: `fit` trained on {used} of {total} examples.",
     },
+    "adapt.time_budget_partial": {
+        "es": "El entrenamiento se detuvo al agotar el tiempo de entrenamiento del ejercicio "
+        "({budget} s), tras {epochs} época(s) completa(s) y {batches} lote(s) de la siguiente; el modelo "
+        "quedó como estaba en ese momento.",
+        "en": "Training stopped when the exercise's training time ({budget} s) ran out, after "
+        "{epochs} whole epoch(s) and {batches} batch(es) of the next; the model stayed as it was at "
+        "that moment.",
+    },
     "adapt.time_budget": {
         "es": "El entrenamiento se detuvo al agotar el tiempo de entrenamiento del ejercicio "
         "({budget} s), tras {epochs} época(s); el modelo quedó como estaba en ese momento.",
@@ -282,12 +290,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # rules for code that still runs today, but that the grader must rewrite to grade the model
     "adapt.compat_as.tf_activation": {
-        "es": "`{old}` funciona, pero Keras no puede guardar una función de TensorFlow como activación en un modelo "
-        "que se cargue de forma segura, y el grader necesita cargarlo para calificarlo: se ejecutó como `{new}`, "
+        "es": "`{old}` funciona, pero Keras guarda esa función de TensorFlow con un nombre que no puede volver a "
+        "cargar de forma segura, y el grader necesita cargar el modelo para calificarlo: se ejecutó como `{new}`, "
         "que calcula lo mismo. Escríbelo así en tu notebook.",
-        "en": "`{old}` works, but Keras cannot save a TensorFlow function as an activation in a model that loads "
-        "back safely, and the grader must load it to grade it: it ran as `{new}`, which computes the same. Write "
-        "it that way in your notebook.",
+        "en": "`{old}` works, but Keras saves that TensorFlow function under a name it cannot load back safely, "
+        "and the grader must load the model to grade it: it ran as `{new}`, which computes the same. Write it "
+        "that way in your notebook.",
     },
     "adapt.internal": {"es": "Aviso interno del grader: {detail}", "en": "Grader notice: {detail}"},
     "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},

@@ -114,6 +114,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No training with batch_size={missing} (the grader logged: {used}). The statement asks "
         "to compare these batch sizes: train once with each.",
     },
+    "training.batch_missing_one": {
+        "es": "Falta entrenar con batch_size={missing}, el tamaño de lote que pide el enunciado (el grader "
+        "registró: {used}). Pasa `batch_size={missing}` a `fit`.",
+        "en": "No training with batch_size={missing}, the batch size the statement asks for (the grader "
+        "logged: {used}). Pass `batch_size={missing}` to `fit`.",
+    },
     "training.on_split": {
         "es": "El `fit` de la celda de código {cell} entrena con los datos de {split} de {dataset} ({rows} "
         "ejemplos). Esos datos sirven para evaluar: entrena con los de entrenamiento y deja los de "

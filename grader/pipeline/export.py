@@ -159,7 +159,7 @@ def clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
         if key in entry:
             text = _text(entry[key])
             out[key] = text if text is not None else str(entry[key])[:80]
-    for key in ("cell", "object_id"):
+    for key in ("cell", "object_id", "epochs"):
         if isinstance(entry.get(key), int) and not isinstance(entry.get(key), bool):
             out[key] = entry[key]
     shape = entry.get("shape")

@@ -60,6 +60,8 @@ def adaptations(outcome: ExecutionOutcome, lang: str) -> list[dict[str, Any]]:
         params = {k: v for k, v in event.items() if k not in ("kind", "cell")}
         cell = event.get("cell")
         key = f"adapt.{kind}"
+        if kind == "time_budget" and params.get("batches"):  # cut inside an epoch
+            key = "adapt.time_budget_partial"
         if kind == "compat":  # the words a rule needs, in the reader's language
             note = f"adapt.compat_note.{params.get('rule')}"
             params["note"] = render(note, lang=lang) if note in CATALOG else ""
