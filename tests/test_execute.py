@@ -182,6 +182,24 @@ def test_an_interrupt_that_surfaces_as_another_error_is_still_a_timeout(tmp_path
     assert execution_message(outcome, "es").endswith("se interrumpió; las demás celdas se ejecutaron igual.")
 
 
+def test_every_cell_the_limit_cut_is_named_not_the_first_alone() -> None:
+    """A reviewer read "time ran out in code cell 4; the other cells still ran" where cells 4 to 7
+    (four 2000-epoch fits) were all cut: each is named."""
+    from grader.model.outcomes import CellOutcome, ExecutionOutcome
+    from grader.pipeline.report import execution_message
+
+    outcome = ExecutionOutcome(status="timeout", timeout_s=60)
+    outcome.cells = [CellOutcome(index=i, status=st) for i, st in  # type: ignore[arg-type]
+                     enumerate(["ok", "timeout", "timeout", "ok", "timeout", "error"])]
+    outcome.failing_cell = 1
+    es, en = (execution_message(outcome, lang) for lang in ("es", "en"))
+    assert es.startswith("Estas celdas de código superaron su límite de tiempo (60 s)") and "se ejecutaron igual" in es
+    assert all(outcome.cell_label(i) in es for i in (1, 2, 4)) and outcome.cell_label(3) not in es.split(":")[1]
+    assert en.startswith("These code cells ran past their time limit (60 s)")
+    outcome.cells[2].status = outcome.cells[4].status = "ok"  # one cut: the message for one cell
+    assert execution_message(outcome, "es").startswith("La celda de código")
+
+
 def test_limits_and_peaks_are_recorded(tmp_path: Path) -> None:
     outcome, _ = run(tmp_path, ["x = bytearray(50 * 2**20)"], artifacts=[])
     assert outcome.resources["limits"]["memory_mb"] == 8192

@@ -40,6 +40,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "se ejecutaron igual.",
         "en": "Code cell {cell} ran past its time limit ({limit} s) and was interrupted; the other cells still ran.",
     },
+    "exec.timeout_cells": {
+        "es": "Estas celdas de código superaron su límite de tiempo ({limit} s) y se interrumpieron: {cells}; las "
+        "demás celdas se ejecutaron igual.",
+        "en": "These code cells ran past their time limit ({limit} s) and were interrupted: {cells}; the other "
+        "cells still ran.",
+    },
     "exec.dead_kernel": {
         "es": "El kernel de Python se detuvo en la celda de código {cell}; las celdas siguientes no se "
         "ejecutaron. Lo calificado hasta ese punto se conserva.",

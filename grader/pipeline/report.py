@@ -37,12 +37,16 @@ def execution_message(outcome: ExecutionOutcome, lang: str) -> str:
     if outcome.status == "timeout" and cell is not None and any(
             c.index > cell and c.status in ("ok", "error") for c in outcome.cells):
         key = "exec.timeout_cell"  # the cell was interrupted and the others still ran
+    timed_out = [c.index for c in outcome.cells if c.status == "timeout"]
+    cells = ""
+    if key == "exec.timeout_cell" and len(timed_out) > 1:  # every cell the limit cut, not the first alone
+        key, cells = "exec.timeout_cells", "; ".join(outcome.cell_label(i) for i in timed_out)
     detail = outcome.detail or (outcome.evalue or "")
     if outcome.status == "invalid_notebook" and outcome.problem:
         detail = render(outcome.problem["key"], outcome.problem.get("params"), lang)
     limit = outcome.limit or {}
     during = render("limit.during_training", lang=lang) if limit.get("training") else ""
-    return render(key, {"cell": outcome.cell_label(cell), "ename": outcome.ename, "evalue": (outcome.evalue or "")[:200],
+    return render(key, {"cell": outcome.cell_label(cell), "cells": cells, "ename": outcome.ename, "evalue": (outcome.evalue or "")[:200],
                         "detail": detail, "limit": limit.get("value", outcome.timeout_s),
                         "during": during}, lang)
 
