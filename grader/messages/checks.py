@@ -124,10 +124,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "metric.cause.budget_stopped_others": {
         "es": "Su último `fit` (celda de código {cell}; {optimizer}) lo detuvo el límite de {budget} s de "
         "entrenamiento del grader, así que no se sabe si el modelo aprende: los `fit` anteriores del "
-        "notebook ya habían gastado {before} s. Entrena menos modelos antes del que se califica.",
+        "notebook ya habían gastado {before} s. Entrena el modelo del ejercicio sin que otros `fit` gasten antes "
+        "ese tiempo.",
         "en": "Its last `fit` (code cell {cell}; {optimizer}) was stopped by the grader's {budget} s training "
         "limit, so whether the model learns cannot be told: the notebook's earlier `fit` calls had already "
-        "spent {before} s. Train fewer models before the graded one.",
+        "spent {before} s. Train the exercise's model without other `fit` calls spending that time first.",
     },
     "metric.cause.underfit": {
         "es": "Su último `fit` (celda de código {cell}; épocas: {epochs}; {optimizer}) terminó con `{train_metric}` = "

@@ -296,12 +296,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # rules for code that still runs today, but that the grader must rewrite to grade the model
     "adapt.compat_as.tf_activation": {
-        "es": "`{old}` funciona, pero Keras guarda esa función de TensorFlow con un nombre que no puede volver a "
-        "cargar de forma segura, y el grader necesita cargar el modelo para calificarlo: se ejecutó como `{new}`, "
-        "que calcula lo mismo. Escríbelo así en tu notebook.",
-        "en": "`{old}` works, but Keras saves that TensorFlow function under a name it cannot load back safely, "
-        "and the grader must load the model to grade it: it ran as `{new}`, which computes the same. Write it "
-        "that way in your notebook.",
+        "es": "Una capa creada al ejecutar esta celda usa `{old}`. Funciona, pero Keras guarda esa función de "
+        "TensorFlow con un nombre que no puede volver a cargar de forma segura, y el grader necesita poder cargar "
+        "los modelos que califica: se ejecutó como `{new}`, que calcula lo mismo. Escríbelo así en tu notebook.",
+        "en": "A layer created while this cell ran uses `{old}`. It works, but Keras saves that TensorFlow function "
+        "under a name it cannot load back safely, and the grader must be able to load the models it grades: it ran "
+        "as `{new}`, which computes the same. Write it that way in your notebook.",
     },
     "adapt.internal": {"es": "Aviso interno del grader: {detail}", "en": "Grader notice: {detail}"},
     "word.adaptations": {"es": "Adaptaciones del entorno", "en": "Environment adaptations"},
